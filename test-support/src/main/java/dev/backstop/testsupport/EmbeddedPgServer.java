@@ -1,0 +1,176 @@
+package dev.backstop.testsupport;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.stream.Stream;
+
+/**
+ * PostgreSQL from the zonky binaries jar (no apt, no Docker; works as root).
+ *
+ * <p>The data directory is ours (a temp dir), so {@link #stop()} + {@link #start()} restarts the same
+ * cluster on the same port. {@link #close()} stops it and deletes the directory; zonky's shutdown hook
+ * also stops the postmaster if the JVM exits without closing it.
+ */
+public final class EmbeddedPgServer extends AbstractPgServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPgServer.class);
+    private static final String SUPERUSER = "postgres";
+
+    /**
+     * The superuser is trusted from localhost (fixtures and the test itself connect as it); every
+     * other role must present its password, as in production, also for replication connections.
+     */
+    private static final String PG_HBA = String.join("\n",
+            "# written by backstop test-support",
+            "local   all          postgres                 trust",
+            "host    all          postgres   127.0.0.1/32  trust",
+            "host    all          postgres   ::1/128       trust",
+            "host    replication  postgres   127.0.0.1/32  trust",
+            "host    replication  postgres   ::1/128       trust",
+            "local   all          all                      scram-sha-256",
+            "host    all          all        127.0.0.1/32  scram-sha-256",
+            "host    all          all        ::1/128       scram-sha-256",
+            "host    replication  all        127.0.0.1/32  scram-sha-256",
+            "host    replication  all        ::1/128       scram-sha-256",
+            "");
+
+    private final Path dataDirectory;
+    private int port;
+    private EmbeddedPostgres postgres;
+    private boolean closed;
+
+    private EmbeddedPgServer(Path dataDirectory) {
+        this.dataDirectory = dataDirectory;
+    }
+
+    /** Starts a new cluster on a free port. */
+    public static EmbeddedPgServer launch() {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("backstop-pg-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EmbeddedPgServer server = new EmbeddedPgServer(dir);
+        try {
+            server.startPostmaster(0);
+        } catch (RuntimeException e) {
+            server.deleteDataDirectory();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startPostmaster(int requestedPort) {
+        long t0 = System.nanoTime();
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDirectory)
+                .setCleanDataDirectory(false)
+                .setDataDirectoryCustomizer(EmbeddedPgServer::writeHba)
+                .setPGStartupWait(java.time.Duration.ofSeconds(60));
+        for (String[] setting : SERVER_SETTINGS) {
+            builder.setServerConfig(setting[0], setting[1]);
+        }
+        if (requestedPort > 0) {
+            builder.setPort(requestedPort);
+        }
+        try {
+            postgres = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+        }
+        port = postgres.getPort();
+        LOG.info("embedded PostgreSQL up on port {} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static void writeHba(File dataDir) {
+        try {
+            Files.writeString(dataDir.toPath().resolve("pg_hba.conf"), PG_HBA, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write pg_hba.conf", e);
+        }
+    }
+
+    @Override
+    public String host() {
+        return "localhost";
+    }
+
+    @Override
+    public synchronized int port() {
+        return port;
+    }
+
+    @Override
+    public String superuser() {
+        return SUPERUSER;
+    }
+
+    @Override
+    public String superuserPassword() {
+        return "postgres";
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop embedded PostgreSQL", e);
+        } finally {
+            postgres = null;
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("server was closed");
+        }
+        if (postgres == null) {
+            startPostmaster(port);
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return postgres != null;
+    }
+
+    /** Directory of the cluster's data (to inspect logs or files in a test). */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stop();
+        } finally {
+            deleteDataDirectory();
+        }
+    }
+
+    private void deleteDataDirectory() {
+        try (Stream<Path> paths = Files.walk(dataDirectory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete " + dataDirectory + ": " + e.getMessage());
+        }
+    }
+}
