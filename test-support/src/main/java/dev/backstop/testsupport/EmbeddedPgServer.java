@@ -43,12 +43,29 @@ public final class EmbeddedPgServer extends AbstractPgServer {
             "");
 
     private final Path dataDirectory;
+    private final boolean keepData;
     private int port;
     private EmbeddedPostgres postgres;
     private boolean closed;
 
-    private EmbeddedPgServer(Path dataDirectory) {
+    private EmbeddedPgServer(Path dataDirectory, boolean keepData) {
         this.dataDirectory = dataDirectory;
+        this.keepData = keepData;
+    }
+
+    /**
+     * Starts (creating it on first use) a cluster whose data lives in {@code dataDirectory} and is
+     * kept by {@link #close()}: for the demo, which keeps its database across restarts.
+     */
+    public static EmbeddedPgServer launchPersistent(Path dataDirectory, int port) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        EmbeddedPgServer server = new EmbeddedPgServer(dataDirectory, true);
+        server.startPostmaster(port);
+        return server;
     }
 
     /** Starts a new cluster on a free port. */
@@ -59,7 +76,7 @@ public final class EmbeddedPgServer extends AbstractPgServer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmbeddedPgServer server = new EmbeddedPgServer(dir);
+        EmbeddedPgServer server = new EmbeddedPgServer(dir, false);
         try {
             server.startPostmaster(0);
         } catch (RuntimeException e) {
@@ -162,7 +179,9 @@ public final class EmbeddedPgServer extends AbstractPgServer {
         try {
             stop();
         } finally {
-            deleteDataDirectory();
+            if (!keepData) {
+                deleteDataDirectory();
+            }
         }
     }
 

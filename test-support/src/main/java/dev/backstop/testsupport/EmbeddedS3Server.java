@@ -1,6 +1,10 @@
 package dev.backstop.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -44,6 +48,25 @@ public final class EmbeddedS3Server implements S3Server {
         props.setProperty(Constants.PROPERTY_CREDENTIAL, secretKey);
         EmbeddedS3Server server = new EmbeddedS3Server(BlobStores.create("transient", props), accessKey, secretKey);
         server.listen(0);
+        return server;
+    }
+
+    /**
+     * Starts a server on {@code port} whose objects are files under {@code directory} (kept across
+     * restarts), with the given credentials: for the demo.
+     */
+    public static EmbeddedS3Server launchOnDisk(Path directory, int port, String accessKey, String secretKey) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties props = new Properties();
+        props.setProperty(Constants.PROPERTY_IDENTITY, accessKey);
+        props.setProperty(Constants.PROPERTY_CREDENTIAL, secretKey);
+        props.setProperty("jclouds.filesystem.basedir", directory.toAbsolutePath().toString());
+        EmbeddedS3Server server = new EmbeddedS3Server(BlobStores.create("filesystem", props), accessKey, secretKey);
+        server.listen(port);
         return server;
     }
 
