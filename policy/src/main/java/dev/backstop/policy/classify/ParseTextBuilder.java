@@ -28,6 +28,12 @@ final class ParseTextBuilder {
             "#>", "#>>", "@>", "<@", "&&", "?", "?|", "?&", "@@", "~", "~*", "!~", "!~*", "~~", "~~*",
             "!~~", "!~~*", "<<", ">>", "&", "|", "#", "#-", "=>", ":=");
 
+    /** PostgreSQL types written as "type 'literal'" that JSqlParser 5.4 does not know. */
+    static final Set<String> TYPED_LITERAL_TYPES = Set.of(
+            "box", "circle", "lseg", "line", "path", "polygon", "point", "inet", "cidr", "macaddr", "macaddr8",
+            "tsquery", "tsvector", "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
+            "money", "varbit", "xml", "bytea", "jsonpath", "uuid", "jsonb", "json", "regclass", "oid");
+
     private ParseTextBuilder() {
     }
 
@@ -66,7 +72,10 @@ final class ParseTextBuilder {
                     }
                 }
                 case WORD -> {
-                    if (TROUBLE_WORDS.contains(t.value()) && identifierPosition(ts, i)) {
+                    if (readProven && TYPED_LITERAL_TYPES.contains(t.value()) && i + 1 < ts.size()
+                            && ts.get(i + 1).isStringLiteral() && !(i > 0 && ts.get(i - 1).isPunct("::"))) {
+                        sb.append(' '); // "box '(0,0)'": keep just the literal, JSqlParser lacks these types
+                    } else if (TROUBLE_WORDS.contains(t.value()) && identifierPosition(ts, i)) {
                         appendQuoted(sb, t.value());
                     } else if (readProven && depth == substringDepth && t.isWord("from")) {
                         sb.append(',');
@@ -86,7 +95,7 @@ final class ParseTextBuilder {
                         break;
                     }
                     if (readProven && !KNOWN_BINARY_OPS.contains(t.value())) {
-                        sb.append(prefixPosition(ts, i) ? "-" : "||");
+                        sb.append(prefixPosition(ts, i) ? " " : "||"); // a prefix operator keeps its operand's shape
                     } else {
                         sb.append(sql, t.start(), t.end());
                     }

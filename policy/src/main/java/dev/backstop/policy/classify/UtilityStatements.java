@@ -34,7 +34,7 @@ final class UtilityStatements {
     }
 
     static StatementResult transaction(String op) {
-        return simple(op, Risk.HIGH, "transaction_control");
+        return simple("TRANSACTION", Risk.HIGH, "transaction_control");
     }
 
     static StatementResult classify(List<Token> ts, String lead) {

@@ -357,6 +357,14 @@ final class WhereAnalyzer {
             return null;
         }
 
+        @Override
+        public <S> Void visit(Select select, S context) {
+            depth++;
+            walk(select);
+            depth--;
+            return null;
+        }
+
         private void walk(Select s) {
             if (s instanceof ParenthesedSelect ps) {
                 walk(ps.getSelect());
