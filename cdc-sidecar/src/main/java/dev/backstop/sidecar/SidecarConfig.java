@@ -1,0 +1,107 @@
+package dev.backstop.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.backstop.snapshot.store.S3Settings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The sidecar's validated configuration: {@code database}, {@code snapshots} and {@code sidecar} of config.yml
+ * (docs/configuration.md). All problems are reported at once; start-up is refused on any.
+ */
+public record SidecarConfig(String jdbcUrl, String replicationUser, String replicationPassword, S3Settings s3,
+                            String sidecarId, int httpPort, String httpToken, String slotName, String publicationName,
+                            List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
+                            int heartbeatIntervalSeconds, int retentionHours, Map<String, List<String>> recoveryGroups,
+                            long maxBufferedChanges, long partBytes) {
+
+    private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+
+    public static SidecarConfig load(Path file, Function<String, String> env) throws IOException {
+        String text = substitute(Files.readString(file), env);
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(text);
+        List<String> problems = new ArrayList<>();
+        JsonNode db = root.path("database");
+        JsonNode sn = root.path("snapshots");
+        JsonNode sc = root.path("sidecar");
+        String url = text(db, "url", null, problems, "database.url");
+        S3Settings s3 = new S3Settings(sn.path("endpoint").asText(""), sn.path("region").asText("us-east-1"),
+                sn.path("bucket").asText(""), sn.path("prefix").asText("backstop"), sn.path("pathStyle").asBoolean(true),
+                sn.path("accessKeyId").asText(""), sn.path("secretAccessKey").asText(""));
+        problems.addAll(s3.problems());
+        List<String> tables = new ArrayList<>();
+        sc.path("tables").forEach(n -> tables.add(n.asText()));
+        if (tables.isEmpty()) {
+            problems.add("sidecar.tables must list at least one schema.table pattern");
+        }
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        sc.path("recoveryGroups").fields().forEachRemaining(e -> {
+            List<String> members = new ArrayList<>();
+            e.getValue().forEach(n -> members.add(n.asText()));
+            groups.put(e.getKey(), members);
+        });
+        String offsetFile = sc.path("offsetFile").asText("./.backstop-sidecar/offsets.dat");
+        Path stateDir = Path.of(sc.path("stateDir").asText(Path.of(offsetFile).toAbsolutePath().getParent().toString()));
+        int flush = positive(sc, "flushIntervalSeconds", 10, problems);
+        int hb = positive(sc, "heartbeatIntervalSeconds", 15, problems);
+        String token = sc.path("httpToken").asText("");
+        if (token.length() < 16) {
+            problems.add("sidecar.httpToken must be set (at least 16 characters): /flush is refused without it");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration:\n - " + String.join("\n - ", problems));
+        }
+        return new SidecarConfig(url, sc.path("replicationUser").asText(""), sc.path("replicationPassword").asText(""),
+                s3, sc.path("id").asText("sidecar-1"), sc.path("httpPort").asInt(8091), token,
+                sc.path("slotName").asText("backstop"), sc.path("publicationName").asText("backstop"), tables, stateDir,
+                flush, hb, positive(sc, "retentionHours", 168, problems), groups,
+                sc.path("maxBufferedChanges").asLong(200_000), sc.path("partBytes").asLong(128L * 1024 * 1024));
+    }
+
+    static String substitute(String text, Function<String, String> env) {
+        Matcher m = VAR.matcher(text);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            String v = env.apply(m.group(1));
+            if (v == null || v.isEmpty()) {
+                v = m.group(3) != null ? m.group(3) : "";
+            }
+            m.appendReplacement(b, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    private static String text(JsonNode n, String f, String dflt, List<String> problems, String name) {
+        String v = n.path(f).asText(dflt == null ? "" : dflt);
+        if (v.isBlank()) {
+            problems.add(name + " is required");
+        }
+        return v;
+    }
+
+    private static int positive(JsonNode n, String f, int dflt, List<String> problems) {
+        int v = n.path(f).asInt(dflt);
+        if (v <= 0) {
+            problems.add("sidecar." + f + " must be > 0");
+        }
+        return v;
+    }
+
+    @Override
+    public String toString() {
+        return "SidecarConfig[id=" + sidecarId + ", url=" + jdbcUrl + ", slot=" + slotName + ", tables=" + tablePatterns
+                + ", s3=" + s3 + "]";
+    }
+}
