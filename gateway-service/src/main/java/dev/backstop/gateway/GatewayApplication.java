@@ -1,0 +1,245 @@
+package dev.backstop.gateway;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.backstop.gateway.auth.ConcurrencyLimiter;
+import dev.backstop.gateway.auth.GatewayRequestFilter;
+import dev.backstop.gateway.auth.TokenAuthenticator;
+import dev.backstop.gateway.core.AdminService;
+import dev.backstop.gateway.core.AlertSink;
+import dev.backstop.gateway.core.ApprovalService;
+import dev.backstop.gateway.core.Auditor;
+import dev.backstop.gateway.core.ClassifyService;
+import dev.backstop.gateway.core.GatewayMetrics;
+import dev.backstop.gateway.core.PlanRunner;
+import dev.backstop.gateway.core.PolicyHolder;
+import dev.backstop.gateway.core.QueryPlanner;
+import dev.backstop.gateway.core.QueryService;
+import dev.backstop.gateway.core.RecoveryGate;
+import dev.backstop.gateway.core.SafetyState;
+import dev.backstop.gateway.core.UnavailableRecoveryGate;
+import dev.backstop.gateway.core.WebhookAlertSink;
+import dev.backstop.gateway.db.ApprovalStore;
+import dev.backstop.gateway.db.AuditReader;
+import dev.backstop.gateway.db.AuditWriter;
+import dev.backstop.gateway.db.BackendRegistry;
+import dev.backstop.gateway.db.PauseStore;
+import dev.backstop.gateway.db.PostureStore;
+import dev.backstop.gateway.db.QuarantineStore;
+import dev.backstop.gateway.db.StateSchema;
+import dev.backstop.gateway.db.TargetExecutor;
+import dev.backstop.gateway.health.DatabaseHealthCheck;
+import dev.backstop.gateway.resources.AdminResource;
+import dev.backstop.gateway.resources.ApprovalResource;
+import dev.backstop.gateway.resources.AuditResource;
+import dev.backstop.gateway.resources.AuditResponseFilter;
+import dev.backstop.gateway.resources.GatewayExceptionMapper;
+import dev.backstop.gateway.resources.MiscResource;
+import dev.backstop.gateway.resources.QueryResource;
+import dev.backstop.policy.Policy;
+import dev.backstop.policy.PolicyException;
+import dev.backstop.policy.PolicyLoader;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
+import jakarta.servlet.DispatcherType;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The Backstop gateway: agents send SQL here instead of holding database credentials. Everything is
+ * wired by hand below; read run() top to bottom to see the whole system.
+ */
+public class GatewayApplication extends Application<GatewayConfiguration> {
+    public static final String APPLICATION_NAME = "backstop-gateway";
+
+    private final Clock clock;
+
+    public GatewayApplication() {
+        this(Clock.systemUTC());
+    }
+
+    /** Tests inject a clock to control approval expiry and quarantine windows. */
+    public GatewayApplication(Clock clock) {
+        this.clock = clock;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new GatewayApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return APPLICATION_NAME;
+    }
+
+    @Override
+    public void initialize(Bootstrap<GatewayConfiguration> bootstrap) {
+        // ${VAR} and ${VAR:-default}; strict: an unset variable without default fails start-up.
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+    }
+
+    @Override
+    public void run(GatewayConfiguration config, Environment env) throws Exception {
+        Policy policy = loadPolicy(config.getPolicyFile());
+        GatewaySettings settings = config.getGateway();
+        DatabaseConfig db = config.getDatabase();
+        StateSchema schema = new StateSchema(db.getStateSchema());
+
+        HikariDataSource statePool = statePool(db);
+        migrate(statePool, schema);
+        HikariDataSource targetPool = targetPool(db);
+        manage(env, statePool::close);
+        manage(env, targetPool::close);
+
+        PolicyHolder policies = new PolicyHolder(policy);
+        ApprovalStore approvalStore = new ApprovalStore(statePool, schema);
+        GatewayMetrics metrics = new GatewayMetrics(() -> {
+            try {
+                return approvalStore.countPending(clock.instant());
+            } catch (SQLException e) {
+                return -1;
+            }
+        });
+        AuditWriter auditWriter = new AuditWriter(statePool, schema, settings.getAuditBatchSize(), e -> { });
+        env.lifecycle().manage(auditWriter);
+        auditWriter.start(); // before the server accepts requests
+        Auditor auditor = new Auditor(auditWriter, clock, metrics::auditFailure);
+
+        AlertSink alerts = AlertSink.NONE;
+        if (!settings.getAlertWebhookUrl().isBlank()) {
+            WebhookAlertSink webhook = new WebhookAlertSink(URI.create(settings.getAlertWebhookUrl()));
+            env.lifecycle().manage(webhook);
+            alerts = webhook;
+        }
+
+        SafetyState safety = new SafetyState(new PauseStore(statePool, schema), new QuarantineStore(statePool, schema),
+                clock);
+        safety.load();
+        TargetExecutor executor = new TargetExecutor(targetPool);
+        RecoveryGate gate = new UnavailableRecoveryGate();
+        QueryPlanner planner = new QueryPlanner(policies, executor, gate, safety, metrics, schema.name(),
+                settings.getImpactExplainTimeoutMs());
+        PlanRunner runner = new PlanRunner(executor, policies, settings);
+        ApprovalService approvals = new ApprovalService(approvalStore, auditor, planner, runner, safety, alerts, metrics,
+                clock);
+        QueryService queries = new QueryService(planner, runner, approvals, auditor, safety, alerts, metrics, settings);
+        AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock);
+
+        env.lifecycle().manage(new BackendRegistry(statePool, schema, UUID.randomUUID().toString(), APPLICATION_NAME,
+                clock, 10));
+        ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "approval-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        expirer.scheduleWithFixedDelay(approvals::expireDue, 30, 30, TimeUnit.SECONDS);
+        manage(env, expirer::shutdownNow);
+
+        // Request bodies are strict: an unknown field is an error, not silently ignored.
+        env.getObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        // Our exception mapper replaces Dropwizard's so every error has the one shape.
+        ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
+        env.jersey().register(new GatewayExceptionMapper(metrics));
+        env.jersey().register(new AuditResponseFilter(auditor, metrics));
+        env.jersey().register(new QueryResource(queries, new ClassifyService(planner, auditor)));
+        env.jersey().register(new ApprovalResource(approvals));
+        env.jersey().register(new AdminResource(admin));
+        env.jersey().register(new AuditResource(new AuditReader(statePool, schema)));
+        env.jersey().register(new MiscResource(metrics));
+        env.jersey().register(new dev.backstop.gateway.resources.SnapshotResource());
+
+        env.servlets().addFilter("backstop-auth", new GatewayRequestFilter(
+                        new TokenAuthenticator(config.getPrincipals()),
+                        new ConcurrencyLimiter(settings.getMaxConcurrentRequestsPerPrincipal()),
+                        settings.getMaxRequestBytes(), auditor, metrics, env.getObjectMapper(), clock))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+
+        env.healthChecks().register("target-database", new DatabaseHealthCheck(targetPool, "SELECT 1"));
+        env.healthChecks().register("state-schema", new DatabaseHealthCheck(statePool,
+                "SELECT count(*) FROM " + schema.table("pause_state")));
+    }
+
+    /** A bad policy file refuses start-up, naming each bad key and why. */
+    static Policy loadPolicy(String file) {
+        try {
+            return PolicyLoader.load(Path.of(file));
+        } catch (PolicyException e) {
+            throw new IllegalStateException("policyFile " + file + " refused:\n" + e.getMessage(), e);
+        }
+    }
+
+    private static HikariDataSource targetPool(DatabaseConfig db) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("backstop-target");
+        hc.setJdbcUrl(db.getUrl());
+        hc.setUsername(db.getUser());
+        hc.setPassword(db.getPassword());
+        hc.setMaximumPoolSize(db.getMaxPoolSize());
+        hc.setAutoCommit(false);
+        hc.setConnectionTimeout(5_000);
+        // Each agent statement goes alone through the extended protocol (one command per Parse).
+        hc.addDataSourceProperty("preferQueryMode", "extended");
+        hc.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+        HikariDataSource ds = new HikariDataSource(hc);
+        verifyExtendedProtocol(ds);
+        return ds;
+    }
+
+    private static HikariDataSource statePool(DatabaseConfig db) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("backstop-state");
+        hc.setJdbcUrl(db.getUrl());
+        boolean separate = !db.getStateUser().isBlank();
+        hc.setUsername(separate ? db.getStateUser() : db.getUser());
+        hc.setPassword(separate ? db.getStatePassword() : db.getPassword());
+        hc.setMaximumPoolSize(db.getStatePoolSize());
+        hc.setAutoCommit(true);
+        hc.setConnectionTimeout(5_000);
+        hc.addDataSourceProperty("ApplicationName", APPLICATION_NAME + "-state");
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        return new HikariDataSource(hc);
+    }
+
+    /** A URL overriding preferQueryMode would let several commands run per message: refuse to start. */
+    private static void verifyExtendedProtocol(HikariDataSource ds) {
+        try (var c = ds.getConnection()) {
+            var mode = c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor().getPreferQueryMode();
+            if (mode != org.postgresql.jdbc.PreferQueryMode.EXTENDED) {
+                ds.close();
+                throw new IllegalStateException("database.url: preferQueryMode must be extended, not " + mode.value());
+            }
+            c.rollback();
+        } catch (SQLException e) {
+            ds.close();
+            throw new IllegalStateException("database: cannot connect to the target database: " + e.getMessage(), e);
+        }
+    }
+
+    private static void migrate(HikariDataSource state, StateSchema schema) {
+        Flyway.configure().dataSource(state).schemas(schema.name()).createSchemas(true)
+                .locations("classpath:db/migration/backstop").load().migrate();
+    }
+
+    private static void manage(Environment env, Runnable onStop) {
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                onStop.run();
+            }
+        });
+    }
+}

@@ -1,0 +1,74 @@
+package dev.backstop.gateway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Limits and integrations of the gateway (the {@code gateway:} section). */
+public class GatewaySettings {
+    /** Upper bound on rows returned; the policy's max_result_rows and the request's max_rows can only lower it. */
+    @Min(1)
+    @Max(10_000_000)
+    private int maxResultRows = 10_000;
+
+    /** Upper bound on statement_timeout (ms); the policy's statement_timeout_ms can only lower it. */
+    @Min(1)
+    private long statementTimeoutMs = 30_000;
+
+    @Min(1)
+    @Max(10_000)
+    private int maxConcurrentRequestsPerPrincipal = 8;
+
+    @Min(1)
+    @Max(64L * 1024 * 1024)
+    private long maxRequestBytes = 1_048_576;
+
+    /** Longest long-poll a client may ask for with wait_seconds. */
+    @Min(0)
+    @Max(3600)
+    private int maxWaitSeconds = 60;
+
+    /** Timeout (ms) of the EXPLAIN used to estimate a write's impact. */
+    @Min(1)
+    private long impactExplainTimeoutMs = 2_000;
+
+    /** How many audit rows at most go into one group-commit transaction. */
+    @Min(1)
+    @Max(10_000)
+    private int auditBatchSize = 256;
+
+    @NotNull
+    private List<String> agentRoles = new ArrayList<>();
+
+    private String sidecarUrl = "";
+
+    private String sidecarToken = "";
+
+    private String alertWebhookUrl = "";
+
+    @JsonProperty public int getMaxResultRows() { return maxResultRows; }
+    @JsonProperty public void setMaxResultRows(int v) { this.maxResultRows = v; }
+    @JsonProperty public long getStatementTimeoutMs() { return statementTimeoutMs; }
+    @JsonProperty public void setStatementTimeoutMs(long v) { this.statementTimeoutMs = v; }
+    @JsonProperty public int getMaxConcurrentRequestsPerPrincipal() { return maxConcurrentRequestsPerPrincipal; }
+    @JsonProperty public void setMaxConcurrentRequestsPerPrincipal(int v) { this.maxConcurrentRequestsPerPrincipal = v; }
+    @JsonProperty public long getMaxRequestBytes() { return maxRequestBytes; }
+    @JsonProperty public void setMaxRequestBytes(long v) { this.maxRequestBytes = v; }
+    @JsonProperty public int getMaxWaitSeconds() { return maxWaitSeconds; }
+    @JsonProperty public void setMaxWaitSeconds(int v) { this.maxWaitSeconds = v; }
+    @JsonProperty public long getImpactExplainTimeoutMs() { return impactExplainTimeoutMs; }
+    @JsonProperty public void setImpactExplainTimeoutMs(long v) { this.impactExplainTimeoutMs = v; }
+    @JsonProperty public int getAuditBatchSize() { return auditBatchSize; }
+    @JsonProperty public void setAuditBatchSize(int v) { this.auditBatchSize = v; }
+    @JsonProperty public List<String> getAgentRoles() { return agentRoles; }
+    @JsonProperty public void setAgentRoles(List<String> v) { this.agentRoles = v; }
+    @JsonProperty public String getSidecarUrl() { return sidecarUrl; }
+    @JsonProperty public void setSidecarUrl(String v) { this.sidecarUrl = v == null ? "" : v; }
+    @JsonProperty public String getSidecarToken() { return sidecarToken; }
+    @JsonProperty public void setSidecarToken(String v) { this.sidecarToken = v == null ? "" : v; }
+    @JsonProperty public String getAlertWebhookUrl() { return alertWebhookUrl; }
+    @JsonProperty public void setAlertWebhookUrl(String v) { this.alertWebhookUrl = v == null ? "" : v; }
+}

@@ -1,0 +1,96 @@
+package dev.backstop.gateway.core;
+
+import dev.backstop.gateway.db.PostureStore;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Emergency pause/resume and the prevention posture. Every change is audited before it is made. */
+public final class AdminService {
+    /** A bypass connection seen this recently is considered still live. */
+    static final long LIVE_SECONDS = 60;
+
+    private final SafetyState safety;
+    private final PostureStore posture;
+    private final Auditor auditor;
+    private final AlertSink alerts;
+    private final Clock clock;
+
+    public AdminService(SafetyState safety, PostureStore posture, Auditor auditor, AlertSink alerts, Clock clock) {
+        this.safety = safety;
+        this.posture = posture;
+        this.auditor = auditor;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    public PauseStatus setPause(RequestContext ctx, boolean paused, boolean blockAll, String reason) {
+        AuditEntry.Builder entry = auditor.entry(ctx).decision(paused ? "pause" : "resume")
+                .reasons(reason == null ? List.of() : List.of(SecretScrubber.scrub(reason)));
+        auditor.begin(ctx, entry.build());
+        try {
+            PauseStatus s = safety.setPause(paused, blockAll, reason, ctx.principal().name());
+            auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), paused ? "paused" : "resumed", 200,
+                    ctx.elapsedMillis()).build());
+            alerts.send(new Alert("critical", paused ? "pause" : "resume", ctx.principal().name(), null, null,
+                    reason, paused ? "resume with POST /v1/admin/resume when safe" : "none", clock.instant().toString()));
+            return s;
+        } catch (SQLException e) {
+            auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), "error", 500, ctx.elapsedMillis())
+                    .error(ErrorCode.INTERNAL_ERROR, "pause state not saved").build());
+            throw new GatewayException(ErrorCode.INTERNAL_ERROR, "the pause state could not be saved; it is unchanged");
+        }
+    }
+
+    public Map<String, Object> posture() {
+        List<Map<String, Object>> bypass;
+        try {
+            bypass = posture.openBypassEvents();
+        } catch (SQLException e) {
+            throw new GatewayException(ErrorCode.INTERNAL_ERROR, "posture cannot be read");
+        }
+        List<String> reasons = new ArrayList<>();
+        if (!bypass.isEmpty()) {
+            reasons.add("bypass_detected");
+        }
+        PauseStatus p = safety.pause();
+        Map<String, Object> pause = new LinkedHashMap<>();
+        pause.put("paused", p.paused());
+        pause.put("blocks_all", p.blocksAll());
+        pause.put("reason", p.reason());
+        pause.put("changed_by", p.changedBy());
+        pause.put("changed_at", p.changedAt());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", bypass.isEmpty() ? "protected" : "degraded");
+        out.put("reasons", reasons);
+        // The gateway does not read sidecar heartbeats yet (that comes with the recovery gate).
+        out.put("sidecar_heartbeat", null);
+        out.put("bypass_connections", bypass);
+        out.put("pause", pause);
+        return out;
+    }
+
+    public Map<String, Object> clearPosture(RequestContext ctx, String reason) {
+        AuditEntry.Builder entry = auditor.entry(ctx).decision("posture_clear")
+                .reasons(reason == null ? List.of() : List.of(SecretScrubber.scrub(reason)));
+        auditor.begin(ctx, entry.build());
+        Instant now = clock.instant();
+        try {
+            if (!posture.clear(ctx.principal().name(), reason, now, now.minusSeconds(LIVE_SECONDS))) {
+                auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), "error", 409, ctx.elapsedMillis())
+                        .error(ErrorCode.BYPASS_STILL_LIVE, null).build());
+                throw new GatewayException(ErrorCode.BYPASS_STILL_LIVE);
+            }
+        } catch (SQLException e) {
+            auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), "error", 500, ctx.elapsedMillis())
+                    .error(ErrorCode.INTERNAL_ERROR, null).build());
+            throw new GatewayException(ErrorCode.INTERNAL_ERROR, "posture cannot be cleared");
+        }
+        auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), "cleared", 200, ctx.elapsedMillis()).build());
+        return posture();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.backstop.gateway.core;
+
+import dev.backstop.gateway.GatewaySettings;
+import dev.backstop.gateway.db.TargetExecutor;
+import dev.backstop.policy.Policy;
+import java.util.Map;
+
+/** Executes a plan with the limits in force, and turns non-committed endings into stable errors. */
+public final class PlanRunner {
+    private final TargetExecutor executor;
+    private final PolicyHolder policies;
+    private final GatewaySettings settings;
+
+    public PlanRunner(TargetExecutor executor, PolicyHolder policies, GatewaySettings settings) {
+        this.executor = executor;
+        this.policies = policies;
+        this.settings = settings;
+    }
+
+    public Policy policy() {
+        return policies.policy();
+    }
+
+    /**
+     * @param requestedMaxRows the client's max_rows or null
+     * @param guard            decides whether measured writes may commit; null when an operator approved
+     */
+    public ExecutionResult run(QueryPlan plan, Integer requestedMaxRows, TargetExecutor.RowGuard guard) {
+        Policy p = plan.policy();
+        long limit = Math.min(p.maxResultRows(), settings.getMaxResultRows());
+        if (requestedMaxRows != null) {
+            limit = Math.min(limit, requestedMaxRows);
+        }
+        long timeout = Math.min(p.statementTimeoutMs(), settings.getStatementTimeoutMs());
+        boolean readOnly = plan.allSafe();
+        return executor.execute(plan.sql(), plan.classification().statements(),
+                new TargetExecutor.Options(readOnly, timeout, (int) Math.max(0, limit), readOnly ? null : guard));
+    }
+
+    public ExecutionResult run(QueryPlan plan, Integer requestedMaxRows) {
+        return run(plan, requestedMaxRows, null);
+    }
+
+    public GatewayException toException(ExecutionResult r) {
+        if (r instanceof ExecutionResult.Failed f) {
+            return new GatewayException(ErrorCode.QUERY_FAILED,
+                    "PostgreSQL refused statement " + f.statementIndex() + " (SQLSTATE " + f.sqlstate()
+                            + "); the transaction was rolled back and nothing was committed",
+                    Responses.failure(f));
+        }
+        if (r instanceof ExecutionResult.Refused x) {
+            return new GatewayException(x.code(), x.message(), Map.of("statement_index", x.statementIndex()));
+        }
+        if (r instanceof ExecutionResult.OutcomeUnknown u) {
+            return new GatewayException(ErrorCode.OUTCOME_UNKNOWN, null, Map.of("cause", u.message()));
+        }
+        return new GatewayException(ErrorCode.INTERNAL_ERROR, "unexpected execution result " + r.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.backstop.gateway.core;
+
+import dev.backstop.gateway.auth.TokenAuthenticator;
+import dev.backstop.gateway.db.TargetExecutor;
+import dev.backstop.policy.Classification;
+import dev.backstop.policy.Decision;
+import dev.backstop.policy.DecisionContext;
+import dev.backstop.policy.ImpactEstimate;
+import dev.backstop.policy.Outcome;
+import dev.backstop.policy.Policy;
+import dev.backstop.policy.PolicyEngine;
+import dev.backstop.policy.Risk;
+import dev.backstop.policy.StatementClassification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Turns SQL text into a {@link QueryPlan}: classify, add the gateway's own refusals, estimate the
+ * impact of writes (EXPLAIN, read-only, rolled back), decide, and consult the recovery gate when
+ * the decision requires it. Nothing here changes the target database.
+ */
+public final class QueryPlanner {
+    public static final String TRANSACTION_CONTROL = "transaction_control";
+    public static final String STATE_SCHEMA_ACCESS = "state_schema_access";
+
+    private final PolicyHolder policies;
+    private final TargetExecutor executor;
+    private final RecoveryGate gate;
+    private final SafetyState safety;
+    private final GatewayMetrics metrics;
+    private final String stateSchema;
+    private final Pattern stateSchemaWord;
+    private final long explainTimeoutMs;
+
+    public QueryPlanner(PolicyHolder policies, TargetExecutor executor, RecoveryGate gate, SafetyState safety,
+                        GatewayMetrics metrics, String stateSchema, long explainTimeoutMs) {
+        this.policies = policies;
+        this.executor = executor;
+        this.gate = gate;
+        this.safety = safety;
+        this.metrics = metrics;
+        this.stateSchema = stateSchema;
+        this.stateSchemaWord = Pattern.compile("(?i)(?<![A-Za-z0-9_$])" + Pattern.quote(stateSchema) + "(?![A-Za-z0-9_$])");
+        this.explainTimeoutMs = explainTimeoutMs;
+    }
+
+    /**
+     * @param requester whose request it is (quarantine applies to them)
+     * @param estimate  take an EXPLAIN estimate for writes when the policy enables impact analysis
+     */
+    public QueryPlan plan(String sql, String requester, boolean estimate) {
+        Policy policy = policies.policy();
+        long t0 = System.nanoTime();
+        Classification cl = policies.classifier().classify(sql);
+        metrics.classifyDuration((System.nanoTime() - t0) / 1e9);
+        PauseStatus pause = safety.pause();
+        boolean quarantined = safety.quarantined(requester);
+        DecisionContext base = new DecisionContext(List.of(), false, pause.paused(), pause.blocksAll(), quarantined);
+        Decision d = PolicyEngine.decide(cl, policy, base);
+        List<ImpactEstimate> impacts = List.of();
+        boolean unknown = false;
+
+        List<String> refusals = gatewayRefusals(cl, sql);
+        if (!refusals.isEmpty()) {
+            List<String> reasons = new ArrayList<>(d.reasons());
+            refusals.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+            d = new Decision(Outcome.BLOCK, d.risk(), reasons, false, List.of());
+        } else if (estimate && policy.impactAnalysisEnabled() && d.outcome() != Outcome.BLOCK
+                && !d.risk().atLeast(Risk.IMPACT_CRITICAL)) {
+            List<StatementClassification> writes = cl.statements().stream().filter(TargetExecutor::explainable).toList();
+            if (!writes.isEmpty()) {
+                Optional<List<ImpactEstimate>> est = executor.estimate(sql, writes, explainTimeoutMs);
+                impacts = est.orElse(List.of());
+                unknown = est.isEmpty();
+                d = PolicyEngine.decide(cl, policy,
+                        new DecisionContext(impacts, unknown, pause.paused(), pause.blocksAll(), quarantined));
+            }
+        }
+        RecoveryGate.Result g = null;
+        if (d.recoveryGateRequired() && d.outcome() != Outcome.BLOCK) {
+            g = checkGate(d, policy);
+            if (!g.passed()) {
+                d = blocked(d, g);
+            }
+        }
+        return new QueryPlan(sql, TokenAuthenticator.sha256Hex(sql), policy, cl, impacts, unknown, d, g);
+    }
+
+    /** Re-decides after execution measured the real row counts (the row guard tripped). */
+    public QueryPlan replanWithActuals(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
+        PauseStatus pause = safety.pause();
+        Decision d = PolicyEngine.decide(plan.classification(), plan.policy(),
+                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester)));
+        RecoveryGate.Result g = null;
+        if (d.recoveryGateRequired() && d.outcome() != Outcome.BLOCK) {
+            g = checkGate(d, plan.policy());
+            if (!g.passed()) {
+                d = blocked(d, g);
+            }
+        }
+        return new QueryPlan(plan.sql(), plan.sqlSha256(), plan.policy(), plan.classification(), actual, unknown, d, g);
+    }
+
+    /** Would these actual impacts be allowed to commit without approval? */
+    public boolean allowsCommit(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
+        PauseStatus pause = safety.pause();
+        return PolicyEngine.decide(plan.classification(), plan.policy(),
+                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester)))
+                .outcome() == Outcome.EXECUTE;
+    }
+
+    public RecoveryGate.Result checkGate(Decision d, Policy policy) {
+        RecoveryGate.Result g;
+        try {
+            g = gate.check(d.gateTables(), policy);
+        } catch (RuntimeException e) {
+            // fail closed: a gate that cannot answer has failed
+            g = new RecoveryGate.Result(false, List.of(new RecoveryGate.Check("gate_error", null, false,
+                    SecretScrubber.scrub(String.valueOf(e.getMessage())))), List.of("recovery_gate_error"));
+        }
+        g.checks().stream().filter(c -> !c.passed()).forEach(c -> metrics.gateFailure(c.name()));
+        return g;
+    }
+
+    private static Decision blocked(Decision d, RecoveryGate.Result g) {
+        List<String> reasons = new ArrayList<>(d.reasons());
+        g.reasons().stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+        return new Decision(Outcome.BLOCK, d.risk(), reasons, d.recoveryGateRequired(), d.gateTables());
+    }
+
+    /** Refusals the gateway adds to the policy's: they protect the gateway's own guarantees. */
+    private List<String> gatewayRefusals(Classification cl, String sql) {
+        List<String> out = new ArrayList<>();
+        for (StatementClassification s : cl.statements()) {
+            if (s.reasons().contains(TRANSACTION_CONTROL) && !out.contains(TRANSACTION_CONTROL)) {
+                out.add(TRANSACTION_CONTROL);
+            }
+            boolean stateTable = s.tables().stream()
+                    .anyMatch(t -> t.schema().toLowerCase(Locale.ROOT).equals(stateSchema));
+            if (stateTable && !out.contains(STATE_SCHEMA_ACCESS)) {
+                out.add(STATE_SCHEMA_ACCESS);
+            }
+        }
+        // Also any mention of the state schema's name (function bodies, dynamic SQL, quoted forms):
+        // agents have no business with the gateway's audit and approvals.
+        if (!out.contains(STATE_SCHEMA_ACCESS) && stateSchemaWord.matcher(sql).find()) {
+            out.add(STATE_SCHEMA_ACCESS);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.backstop.gateway.core;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets from SQL text and messages before they reach the audit log, logs, alerts or API
+ * responses: role passwords, passwords and keys in connection strings or URLs, and obvious
+ * key/secret/token assignments. Errs on the side of scrubbing too much.
+ */
+public final class SecretScrubber {
+    public static final String MASK = "'***'";
+
+    private record Rule(Pattern pattern, String replacement) {
+    }
+
+    /** A single-quoted, E'' or dollar-quoted literal; group 2 is the dollar tag (back-referenced). */
+    private static final String QUOTED = "(?:[Ee]?'(?:\\\\.|[^'\\\\]|'')*'|\\$([A-Za-z_0-9]*)\\$.*?\\$\\2\\$)";
+
+    private static final List<Rule> RULES = List.of(
+            // CREATE/ALTER ROLE/USER ... [ENCRYPTED] PASSWORD '...'
+            new Rule(Pattern.compile("(?is)(\\bPASSWORD\\s+)" + QUOTED), "$1" + MASK),
+            // anything else after PASSWORD (unterminated or odd quoting): mask the next word
+            new Rule(Pattern.compile("(?i)(\\bPASSWORD\\s+)(?!'\\*\\*\\*')(?!NULL\\b)\\S+"), "$1" + MASK),
+            // key=value connection strings (dblink, postgres_fdw, COPY ... PROGRAM) and similar
+            new Rule(Pattern.compile("(?i)\\b(password|passwd|pwd|sslpassword|secret|api[_-]?key|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|token|auth[_-]?token|private[_-]?key)(\\s*[=:]\\s*)(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s,;')\"]+)"),
+                    "$1$2***"),
+            // user:password@host in URLs
+            new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s']+):([^@\\s']+)@"), "$1:***@"),
+            // AWS access key ids
+            new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), "AKIA****************"));
+
+    private SecretScrubber() {
+    }
+
+    public static String scrub(String text) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String out = text;
+        for (Rule rule : RULES) {
+            Matcher m = rule.pattern().matcher(out);
+            if (m.find()) {
+                out = m.replaceAll(rule.replacement());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.backstop.gateway.db;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.gateway.core.AuditChain;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Reads the audit log and verifies its hash chain. */
+public final class AuditReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Result of a chain verification: ok, rows checked, and the first broken row if any. */
+    public record Verification(boolean ok, long rows, Long firstBadSeq, String problem) {
+    }
+
+    private final DataSource ds;
+    private final StateSchema schema;
+
+    public AuditReader(DataSource ds, StateSchema schema) {
+        this.ds = ds;
+        this.schema = schema;
+    }
+
+    public List<Map<String, Object>> list(Instant since, String principal, String outcome, int limit)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT seq, record, completion, row_hash, completion_hash FROM "
+                + schema.table("audit") + " WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (since != null) {
+            sql.append(" AND ts >= ?");
+            args.add(Timestamp.from(since));
+        }
+        if (principal != null) {
+            sql.append(" AND principal = ?");
+            args.add(principal);
+        }
+        if (outcome != null) {
+            sql.append(" AND (outcome = ? OR (outcome IS NULL AND decision = ?))");
+            args.add(outcome);
+            args.add(outcome);
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("seq", rs.getLong(1));
+                    m.put("record", JSON.readTree(rs.getString(2)));
+                    String completion = rs.getString(3);
+                    m.put("completion", completion == null ? null : JSON.readTree(completion));
+                    m.put("row_hash", rs.getString(4));
+                    m.put("completion_hash", rs.getString(5));
+                    out.add(m);
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("unreadable audit record", e);
+        }
+        return out;
+    }
+
+    public long count() throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema.table("audit"))) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Walks the whole chain in seq order, streaming. */
+    public Verification verify() throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, record, prev_hash, row_hash, completion,"
+                    + " completion_hash FROM " + schema.table("audit") + " ORDER BY seq")) {
+                ps.setFetchSize(1000);
+                String prev = AuditChain.GENESIS;
+                long expectedSeq = 1;
+                long rows = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long seq = rs.getLong(1);
+                        rows++;
+                        if (seq != expectedSeq) {
+                            return new Verification(false, rows, seq, "gap in seq: expected " + expectedSeq);
+                        }
+                        if (!prev.equals(rs.getString(3))) {
+                            return new Verification(false, rows, seq, "prev_hash does not match the previous row");
+                        }
+                        String rowHash = AuditChain.rowHash(prev, rs.getString(2));
+                        if (!rowHash.equals(rs.getString(4))) {
+                            return new Verification(false, rows, seq, "row_hash does not match the record");
+                        }
+                        String completion = rs.getString(5);
+                        String completionHash = rs.getString(6);
+                        if ((completion == null) != (completionHash == null) || (completion != null
+                                && !AuditChain.completionHash(rowHash, completion).equals(completionHash))) {
+                            return new Verification(false, rows, seq, "completion_hash does not match the completion");
+                        }
+                        prev = rowHash;
+                        expectedSeq++;
+                    }
+                }
+                c.commit();
+                return new Verification(true, rows, null, null);
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.backstop.gateway.db;
+
+import dev.backstop.gateway.core.AuditChain;
+import io.dropwizard.lifecycle.Managed;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for the audit table: one writer thread takes every pending append and completion,
+ * writes them in ONE transaction and completes each caller's future only after COMMIT returned, so
+ * "audit before execute" costs one shared commit per batch instead of one commit per request.
+ * The hash chain is extended inside the transaction under an advisory lock, from the last row in
+ * the table, so several gateway processes (or a restart) keep one chain.
+ */
+public final class AuditWriter implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
+
+    sealed interface Op permits Append, Complete {
+        CompletableFuture<Void> done();
+    }
+
+    /** A new row; {@code completion} is non-null when the row is written complete in one step. */
+    record Append(UUID id, Instant ts, String principal, String decision, String risk, UUID approvalId,
+                  String record, String outcome, Instant completedAt, String completion,
+                  CompletableFuture<Void> done) implements Op {
+    }
+
+    record Complete(UUID id, String outcome, Instant completedAt, UUID approvalId, String completion,
+                    CompletableFuture<Void> done) implements Op {
+    }
+
+    private final DataSource dataSource;
+    private final StateSchema schema;
+    private final int maxBatch;
+    private final Consumer<Throwable> onFailure;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(200_000);
+    private final long lockKey;
+    private volatile boolean running;
+    private Thread thread;
+
+    public AuditWriter(DataSource dataSource, StateSchema schema, int maxBatch, Consumer<Throwable> onFailure) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+        this.maxBatch = maxBatch;
+        this.onFailure = onFailure;
+        this.lockKey = ("backstop.audit." + schema.name()).hashCode();
+    }
+
+    public CompletableFuture<Void> append(UUID id, Instant ts, String principal, String decision, String risk,
+                                          UUID approvalId, String record, String outcome, Instant completedAt,
+                                          String completion) {
+        return enqueue(new Append(id, ts, principal, decision, risk, approvalId, record, outcome, completedAt,
+                completion, new CompletableFuture<>()));
+    }
+
+    public CompletableFuture<Void> complete(UUID id, String outcome, Instant completedAt, UUID approvalId,
+                                            String completion) {
+        return enqueue(new Complete(id, outcome, completedAt, approvalId, completion, new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<Void> enqueue(Op op) {
+        if (!running || !queue.offer(op)) {
+            op.done().completeExceptionally(new IllegalStateException("audit writer not running or queue full"));
+        }
+        return op.done();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "audit-group-commit");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public synchronized void stop() throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            thread.join(10_000);
+        }
+        // Whatever is left could not be written: fail it rather than leave callers waiting.
+        List<Op> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        rest.forEach(op -> op.done().completeExceptionally(new IllegalStateException("audit writer stopped")));
+    }
+
+    private void loop() {
+        List<Op> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("audit writer loop error", e);
+                batch.forEach(op -> op.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Op> batch) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                writeIn(c, batch);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("audit write failed ({} operations): {}", batch.size(), e.getMessage());
+            onFailure.accept(e);
+            batch.forEach(op -> op.done().completeExceptionally(e));
+            return;
+        }
+        batch.forEach(op -> op.done().complete(null));
+    }
+
+    private void writeIn(Connection c, List<Op> batch) throws SQLException {
+        List<Append> appends = new ArrayList<>();
+        List<Complete> completes = new ArrayList<>();
+        for (Op op : batch) {
+            if (op instanceof Append a) {
+                appends.add(a);
+            } else if (op instanceof Complete k) {
+                completes.add(k);
+            }
+        }
+        if (!appends.isEmpty()) {
+            writeAppends(c, appends);
+        }
+        if (!completes.isEmpty()) {
+            writeCompletes(c, completes);
+        }
+    }
+
+    private void writeAppends(Connection c, List<Append> appends) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, lockKey);
+            lock.execute();
+        }
+        long seq = 0;
+        String prev = AuditChain.GENESIS;
+        try (PreparedStatement last = c.prepareStatement(
+                "SELECT seq, row_hash FROM " + schema.table("audit") + " ORDER BY seq DESC LIMIT 1");
+             ResultSet rs = last.executeQuery()) {
+            if (rs.next()) {
+                seq = rs.getLong(1);
+                prev = rs.getString(2);
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + schema.table("audit")
+                + " (seq, id, ts, principal, decision, risk, approval_id, record, prev_hash, row_hash,"
+                + " completed_at, outcome, completion, completion_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Append a : appends) {
+                seq++;
+                String rowHash = AuditChain.rowHash(prev, a.record());
+                ins.setLong(1, seq);
+                ins.setObject(2, a.id());
+                ins.setTimestamp(3, Timestamp.from(a.ts()));
+                ins.setString(4, a.principal());
+                ins.setString(5, a.decision());
+                ins.setString(6, a.risk());
+                ins.setObject(7, a.approvalId());
+                ins.setString(8, a.record());
+                ins.setString(9, prev);
+                ins.setString(10, rowHash);
+                ins.setTimestamp(11, a.completedAt() == null ? null : Timestamp.from(a.completedAt()));
+                ins.setString(12, a.outcome());
+                ins.setString(13, a.completion());
+                ins.setString(14, a.completion() == null ? null : AuditChain.completionHash(rowHash, a.completion()));
+                ins.addBatch();
+                prev = rowHash;
+            }
+            ins.executeBatch();
+        }
+    }
+
+    private void writeCompletes(Connection c, List<Complete> completes) throws SQLException {
+        // completion_hash is computed by PostgreSQL from the stored row_hash, with the same formula
+        // as AuditChain.completionHash (sha256 of row_hash, newline, completion, as UTF-8, hex).
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + schema.table("audit")
+                + " SET completed_at = ?, outcome = ?, completion = ?, approval_id = COALESCE(approval_id, ?),"
+                + " completion_hash = encode(sha256(convert_to(row_hash || chr(10) || ?, 'UTF8')), 'hex')"
+                + " WHERE id = ? AND completion IS NULL")) {
+            for (Complete k : completes) {
+                up.setTimestamp(1, Timestamp.from(k.completedAt()));
+                up.setString(2, k.outcome());
+                up.setString(3, k.completion());
+                up.setObject(4, k.approvalId());
+                up.setString(5, k.completion());
+                up.setObject(6, k.id());
+                up.addBatch();
+            }
+            up.executeBatch();
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool will discard it
+        }
+    }
+}

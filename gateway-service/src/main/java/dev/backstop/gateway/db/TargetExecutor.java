@@ -1,0 +1,314 @@
+package dev.backstop.gateway.db;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.backstop.gateway.core.ErrorCode;
+import dev.backstop.gateway.core.ExecutionResult;
+import dev.backstop.gateway.core.ExecutionResult.Column;
+import dev.backstop.gateway.core.ExecutionResult.StatementResult;
+import dev.backstop.gateway.core.SecretScrubber;
+import dev.backstop.gateway.core.SqlWords;
+import dev.backstop.policy.ImpactEstimate;
+import dev.backstop.policy.StatementClassification;
+import dev.backstop.policy.TableRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiPredicate;
+import org.postgresql.core.BaseConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a request's classified statements on the target database, in one transaction owned by the
+ * gateway:
+ * <ul>
+ * <li>each statement is the exact slice of the original text that was classified, sent alone
+ *     through the extended query protocol (PostgreSQL refuses more than one command in a Parse),
+ *     after checking pgjdbc will not split it;</li>
+ * <li>SAFE-only requests run in a READ ONLY transaction; every transaction gets SET LOCAL
+ *     statement_timeout;</li>
+ * <li>writes are measured (update counts per table) and the row guard decides before COMMIT;</li>
+ * <li>the connection is reset (DISCARD ALL) before it goes back to the pool, or evicted.</li>
+ * </ul>
+ */
+public final class TargetExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(TargetExecutor.class);
+
+    /** Operations whose update count is the number of rows written to their single target table. */
+    private static final java.util.Set<String> MEASURED = java.util.Set.of("INSERT", "UPDATE", "DELETE", "MERGE", "COPY");
+    /** Writes that may change rows without telling us how many (functions, procedures, dynamic SQL). */
+    private static final java.util.Set<String> OPAQUE = java.util.Set.of(
+            "SELECT", "WITH", "VALUES", "TABLE", "CALL", "DO", "EXECUTE", "EXPLAIN", "EXPLAIN ANALYZE", "PREPARE");
+
+    /**
+     * Decides whether measured writes may commit: given the actual impacts (and whether some write
+     * could not be measured), returns true to COMMIT.
+     */
+    public interface RowGuard extends BiPredicate<List<ImpactEstimate>, Boolean> {
+    }
+
+    public record Options(boolean readOnly, long statementTimeoutMs, int maxRows, RowGuard guard) {
+    }
+
+    private final HikariDataSource pool;
+    private final TableSizes tableSizes;
+
+    public TargetExecutor(HikariDataSource pool) {
+        this.pool = pool;
+        this.tableSizes = new TableSizes();
+    }
+
+    public ExecutionResult execute(String sql, List<StatementClassification> statements, Options options) {
+        // Checks that need no database come first: a refused request never borrows a connection.
+        for (StatementClassification s : statements) {
+            String text = sql.substring(s.start(), s.end());
+            String split = StatementSplitCheck.problem(text);
+            if (split != null) {
+                return new ExecutionResult.Refused(ErrorCode.STATEMENT_BOUNDARY_MISMATCH, s.index(), split);
+            }
+            if (SqlWords.isSessionSet(text)) {
+                return new ExecutionResult.Refused(ErrorCode.SESSION_STATE_REFUSED, s.index(),
+                        "statement " + s.index() + " changes a session setting; use SET LOCAL");
+            }
+        }
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        boolean clean = false;
+        try {
+            ExecutionResult r = runTransaction(c, sql, statements, options);
+            clean = reset(c);
+            return r;
+        } finally {
+            if (!clean) {
+                pool.evictConnection(c);
+            }
+            closeQuietly(c);
+        }
+    }
+
+    private ExecutionResult runTransaction(Connection c, String sql, List<StatementClassification> statements,
+                                           Options o) {
+        int current = -1;
+        try {
+            c.setAutoCommit(false);
+            if (!c.unwrap(BaseConnection.class).getStandardConformingStrings()) {
+                // Our lexer assumes standard_conforming_strings=on; with it off, backslashes in
+                // '...' change where strings (and so statements) end.
+                rollbackQuietly(c);
+                return new ExecutionResult.Refused(ErrorCode.STATEMENT_BOUNDARY_MISMATCH, 0,
+                        "standard_conforming_strings is off on this connection");
+            }
+            try (PreparedStatement setup = c.prepareStatement(o.readOnly()
+                    ? "SELECT set_config('statement_timeout', ?, true), set_config('transaction_read_only', 'on', true)"
+                    : "SELECT set_config('statement_timeout', ?, true)")) {
+                setup.setString(1, Long.toString(o.statementTimeoutMs()));
+                setup.execute();
+            }
+            Map<TableRef, long[]> impacts = new LinkedHashMap<>();
+            boolean unknown = false;
+            List<StatementResult> results = new ArrayList<>();
+            List<Column> columns = List.of();
+            List<List<JsonNode>> rows = List.of();
+            boolean truncated = false;
+            long lastCount = 0;
+            for (StatementClassification s : statements) {
+                current = s.index();
+                boolean measured = o.guard() != null && s.write() && MEASURED.contains(s.operation())
+                        && s.tables().size() == 1 && !s.reasons().contains("data_modifying_cte");
+                if (measured) {
+                    TableRef target = s.tables().get(0);
+                    if (!impacts.containsKey(target)) {
+                        impacts.put(target, new long[] {0, tableSizes.rows(c, target)});
+                    }
+                } else if (o.guard() != null && s.write() && OPAQUE.contains(s.operation())) {
+                    unknown = true;
+                } else if (o.guard() != null && s.write() && MEASURED.contains(s.operation())) {
+                    unknown = true;
+                }
+                try (Statement st = c.createStatement()) {
+                    st.setEscapeProcessing(false);
+                    if (!s.write()) {
+                        st.setMaxRows(o.maxRows() + 1);
+                    } else {
+                        st.setFetchSize(1000);
+                    }
+                    boolean hasRows = st.execute(sql.substring(s.start(), s.end()));
+                    long count;
+                    if (hasRows) {
+                        try (ResultSet rs = st.getResultSet()) {
+                            ResultSetMetaData md = rs.getMetaData();
+                            List<Column> cols = new ArrayList<>();
+                            for (int i = 1; i <= md.getColumnCount(); i++) {
+                                cols.add(new Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
+                            }
+                            List<List<JsonNode>> out = new ArrayList<>();
+                            long n = 0;
+                            while (rs.next()) {
+                                n++;
+                                if (out.size() < o.maxRows()) {
+                                    List<JsonNode> row = new ArrayList<>(cols.size());
+                                    for (int i = 1; i <= cols.size(); i++) {
+                                        row.add(JsonValues.read(rs, i, cols.get(i - 1).type()));
+                                    }
+                                    out.add(row);
+                                }
+                            }
+                            truncated = n > o.maxRows();
+                            count = truncated ? o.maxRows() : n;
+                            if (s.write()) {
+                                count = n; // RETURNING: every row was written, we counted them all
+                            }
+                            columns = cols;
+                            rows = out;
+                        }
+                    } else {
+                        count = Math.max(0, st.getLargeUpdateCount());
+                    }
+                    lastCount = count;
+                    results.add(new StatementResult(s.index(), s.operation(), count));
+                    if (measured) {
+                        impacts.get(s.tables().get(0))[0] += count;
+                    }
+                }
+            }
+            current = -1;
+            if (o.guard() != null && (unknown || !impacts.isEmpty())) {
+                List<ImpactEstimate> actual = new ArrayList<>();
+                impacts.forEach((t, v) -> actual.add(
+                        new ImpactEstimate(t, v[0], v[1], ImpactEstimate.Source.ACTUAL_ROW_COUNT)));
+                if (!o.guard().test(actual, unknown)) {
+                    c.rollback();
+                    return new ExecutionResult.RolledBackOverLimit(actual, unknown);
+                }
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                if (isConnectionLoss(e)) {
+                    return new ExecutionResult.OutcomeUnknown(SecretScrubber.scrub(e.getMessage()));
+                }
+                throw e;
+            }
+            return new ExecutionResult.Executed(columns, rows, lastCount, truncated, results);
+        } catch (SQLException e) {
+            rollbackQuietly(c);
+            return new ExecutionResult.Failed(Math.max(current, 0), e.getSQLState(), SecretScrubber.scrub(e.getMessage()));
+        } catch (RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+        }
+    }
+
+    /** DML statements whose impact EXPLAIN can estimate. */
+    public static boolean explainable(StatementClassification s) {
+        return s.write() && MEASURED.contains(s.operation()) && !s.operation().equals("COPY")
+                && s.tables().size() == 1 && !s.reasons().contains("data_modifying_cte");
+    }
+
+    /**
+     * EXPLAIN (FORMAT JSON) estimate of rows written by each explainable statement, in a READ ONLY
+     * transaction that is always rolled back (planning can run functions), under a short timeout.
+     * Empty if any statement could not be estimated: the caller applies unknown_impact_action.
+     */
+    public java.util.Optional<List<ImpactEstimate>> estimate(String sql, List<StatementClassification> writes,
+                                                             long timeoutMs) {
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            return java.util.Optional.empty();
+        }
+        boolean clean = false;
+        try {
+            c.setAutoCommit(false);
+            try (PreparedStatement setup = c.prepareStatement("SELECT set_config('statement_timeout', ?, true),"
+                    + " set_config('transaction_read_only', 'on', true)")) {
+                setup.setString(1, Long.toString(timeoutMs));
+                setup.execute();
+            }
+            Map<TableRef, long[]> byTable = new LinkedHashMap<>();
+            for (StatementClassification s : writes) {
+                String text = sql.substring(s.start(), s.end());
+                if (StatementSplitCheck.problem(text) != null) {
+                    c.rollback();
+                    return java.util.Optional.empty();
+                }
+                long rows;
+                try (Statement st = c.createStatement()) {
+                    st.setEscapeProcessing(false);
+                    try (ResultSet rs = st.executeQuery("EXPLAIN (FORMAT JSON) " + text)) {
+                        rs.next();
+                        rows = ExplainPlans.writtenRows(rs.getString(1));
+                    }
+                }
+                TableRef t = s.tables().get(0);
+                if (!byTable.containsKey(t)) {
+                    byTable.put(t, new long[] {0, tableSizes.rows(c, t)});
+                }
+                byTable.get(t)[0] += rows;
+            }
+            c.rollback();
+            clean = reset(c);
+            List<ImpactEstimate> out = new ArrayList<>();
+            byTable.forEach((t, v) -> out.add(new ImpactEstimate(t, v[0], v[1], ImpactEstimate.Source.EXPLAIN_ESTIMATE)));
+            return java.util.Optional.of(out);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("impact estimate failed: {}", SecretScrubber.scrub(e.getMessage()));
+            rollbackQuietly(c);
+            return java.util.Optional.empty();
+        } finally {
+            if (!clean) {
+                pool.evictConnection(c);
+            }
+            closeQuietly(c);
+        }
+    }
+
+    /** Leaves nothing behind for the next request: settings, temp tables, prepared statements, locks, LISTENs. */
+    private static boolean reset(Connection c) {
+        try {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("DISCARD ALL");
+            }
+            c.setAutoCommit(false);
+            return true;
+        } catch (SQLException e) {
+            LOG.warn("connection reset failed, evicting it: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08");
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // broken connection: evicted by the caller
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing to do
+        }
+    }
+}
