@@ -20,6 +20,8 @@ public final class AuditReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Result of a chain verification: ok, rows checked, and the first broken row if any. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Verification(boolean ok, long rows, Long firstBadSeq, String problem) {
     }
 
