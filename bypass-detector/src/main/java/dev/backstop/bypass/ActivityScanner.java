@@ -15,7 +15,8 @@ import java.util.List;
  *
  * <p>Role membership is followed through pg_auth_members recursively (a role created with
  * {@code IN ROLE agent} counts as the agent role). A session is the gateway's when its
- * (pid, backend_start) is in gateway_backends; for a parallel worker, its leader's. The pair cannot be
+ * (pid, backend_start) is in gateway_backends; a parallel worker is not reported separately: its leader
+ * is (or is not) a bypass. The pair cannot be
  * chosen by a client: the pid is assigned by the postmaster and backend_start is the server's clock at
  * fork. application_name, which any client can set, plays no part. The query text never leaves
  * PostgreSQL: only its SHA-256 is read. Cluster-wide: a direct session to another database of the
@@ -48,12 +49,11 @@ final class ActivityScanner {
                                                      AND l.pid = s.leader_pid
                 WHERE s.pid <> pg_backend_pid()
                   AND s.leader_pid IS DISTINCT FROM pg_backend_pid()
+                  -- a parallel worker is judged by its leader, which is listed (and judged) itself; a worker
+                  -- whose leader is already gone cannot be matched and is reported (fail closed, transient)
+                  AND (s.leader_pid IS NULL OR s.leader_pid = s.pid OR l.pid IS NULL)
                   AND NOT EXISTS (
-                      SELECT 1 FROM %s b
-                      WHERE b.backend_pid = CASE WHEN s.leader_pid IS NOT NULL AND s.leader_pid <> s.pid
-                                                 THEN l.pid ELSE s.pid END
-                        AND b.backend_start = CASE WHEN s.leader_pid IS NOT NULL AND s.leader_pid <> s.pid
-                                                   THEN l.backend_start ELSE s.backend_start END)
+                      SELECT 1 FROM %s b WHERE b.backend_pid = s.pid AND b.backend_start = s.backend_start)
                 ORDER BY s.pid
                 """.formatted(backends);
     }

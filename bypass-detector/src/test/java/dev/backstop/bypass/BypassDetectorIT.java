@@ -177,6 +177,59 @@ class BypassDetectorIT {
     }
 
     @Test
+    void parallelWorkersCountAsTheirLeadersSession() throws Exception {
+        try (Connection gateway = connect(AGENT, GATEWAY_APP); Connection direct = connect(AGENT, "direct")) {
+            registerAsGateway(gateway);
+            int gatewayPid = pid(gateway);
+            int directPid = pid(direct);
+            Thread gw = runWithParallelWorker(gateway);
+            Thread dr = runWithParallelWorker(direct);
+            try {
+                int gatewayWorker = awaitWorkerOf(gatewayPid);
+                int directWorker = awaitWorkerOf(directPid);
+                Posture p = detector.pollOnce();
+                List<Integer> reported = p.liveSessions().stream().map(BypassSession::pid).sorted().toList();
+                // Workers are judged by their leader: the gateway's is not reported, the direct session is,
+                // once (not once per worker).
+                assertEquals(List.of(directPid), reported);
+                assertTrue(gatewayWorker != directWorker);
+                assertEquals(Map.of(AGENT, 1), p.liveBypassConnections());
+            } finally {
+                db.queryValue("SELECT pg_cancel_backend(" + gatewayPid + ") AND pg_cancel_backend(" + directPid + ")");
+                gw.join();
+                dr.join();
+            }
+        }
+    }
+
+    /** Runs a 60 s sleep in a forced parallel worker on the session, in the background (cancelled by the test). */
+    static Thread runWithParallelWorker(Connection session) {
+        Thread t = new Thread(() -> {
+            try (Statement st = session.createStatement()) {
+                st.execute("SET debug_parallel_query = on");
+                st.execute("SET parallel_setup_cost = 0");
+                st.execute("SELECT pg_sleep(60)");
+            } catch (SQLException expected) {
+                // cancelled by the test
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    static int awaitWorkerOf(int leaderPid) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            Object pid = db.queryValue("SELECT pid FROM pg_stat_activity WHERE leader_pid = " + leaderPid
+                    + " AND pid <> " + leaderPid + " AND backend_type = 'parallel worker'");
+            if (pid != null) {
+                return ((Number) pid).intValue();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no parallel worker for " + leaderPid);
+    }
+
+    @Test
     void membersOfAnAgentRoleAreWatchedUnderTheAgentRole() throws Exception {
         try (Connection direct = connect(MEMBER, "psql")) {
             SessionFacts facts = facts(direct);
