@@ -3,8 +3,11 @@ package dev.backstop.sidecar;
 import dev.backstop.sidecar.cdc.CdcConsumer;
 import dev.backstop.sidecar.cdc.Durability;
 import dev.backstop.sidecar.cdc.RecoveryPoints;
+import dev.backstop.sidecar.http.SidecarHttp;
 import dev.backstop.sidecar.pg.BaseCopier;
+import dev.backstop.sidecar.pg.HeartbeatWriter;
 import dev.backstop.sidecar.pg.PgCatalog;
+import dev.backstop.sidecar.pg.ReplicationSetup;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.RecoveryPointPublisher;
@@ -14,11 +17,6 @@ import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.VerifiedManifest;
 import dev.backstop.snapshot.store.ObjectStore;
 import dev.backstop.snapshot.store.S3ObjectStore;
-import io.debezium.embedded.Connect;
-import io.debezium.engine.DebeziumEngine;
-import io.debezium.engine.RecordChangeEvent;
-import io.debezium.engine.format.ChangeEventFormat;
-import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,261 +25,229 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutorService;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
-/** Wires the sidecar: slot, bases, Debezium engine, heartbeat writer. {@link #close()} stops it cleanly. */
+/**
+ * A running sidecar: every tracked table has a base and its changes flow into recovery points in S3.
+ * <pre>
+ * try (Sidecar s = Sidecar.start(SidecarConfig.load(Path.of("config.yml")))) {
+ *     s.awaitInitialRecoveryPoints(Duration.ofMinutes(1));
+ *     Optional&lt;Sidecar.FlushResult&gt; r = s.flush(List.of(table), Duration.ofSeconds(30));
+ * }
+ * </pre>
+ * {@link #start} returns once the slot exists, every tracked table has its first recovery point and capture runs.
+ */
 public final class Sidecar implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sidecar.class);
-    public static final String STATE_SCHEMA = "backstop_sidecar";
 
     private final SidecarConfig config;
     private final ObjectStore store;
     private final Clock clock;
+    private final AlertSink alerts;
     private final SidecarMetrics metrics = new SidecarMetrics();
     private final Durability durability = new Durability();
-    private final AtomicLong heartbeatSeq = new AtomicLong();
-    private final AlertSink alerts;
+    private final HeartbeatWriter heartbeat;
     private RecoveryPoints points;
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
-    private ExecutorService engineThread;
-    private ScheduledExecutorService heartbeatThread;
+    private CaptureEngine capture;
+    private ScheduledExecutorService ticker;
+    private SidecarHttp http;
     private String database;
 
-    public Sidecar(SidecarConfig config, ObjectStore store, Clock clock, AlertSink alerts) {
+    private Sidecar(SidecarConfig config, ObjectStore store, Clock clock, AlertSink alerts) {
         this.config = config;
         this.store = store;
         this.clock = clock;
         this.alerts = alerts;
+        this.heartbeat = new HeartbeatWriter(this::connect, config.sidecarId(), clock);
     }
 
-    public static Sidecar create(SidecarConfig config) {
-        return new Sidecar(config, S3ObjectStore.create(config.s3()), Clock.systemUTC(), AlertSink.logging());
+    /** Starts a sidecar on real S3 with the system clock and alerts logged. */
+    public static Sidecar start(SidecarConfig config) throws SQLException, IOException {
+        return start(config, S3ObjectStore.create(config.s3()), Clock.systemUTC(), AlertSink.logging());
     }
 
-    public SidecarMetrics metrics() {
-        return metrics;
+    /** Starts a sidecar; the store is closed with it. On failure everything started so far is stopped. */
+    public static Sidecar start(SidecarConfig config, ObjectStore store, Clock clock, AlertSink alerts)
+            throws SQLException, IOException {
+        Sidecar s = new Sidecar(config, store, clock, alerts);
+        try {
+            s.run();
+            return s;
+        } catch (SQLException | IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void run() throws SQLException, IOException {
+        Files.createDirectories(config.stateDir());
+        Path offsets = config.stateDir().resolve("offsets-" + config.sidecarId() + ".dat");
+        SourceInfo source;
+        List<TableRef> tracked;
+        boolean forceNewBase = false;
+        try (Connection c = connect()) {
+            ReplicationSetup.createStateTables(c);
+            source = ReplicationSetup.sourceInfo(c, config.sidecarId(), config.slotName());
+            database = source.database();
+            tracked = PgCatalog.matchingTables(c, database, config.tablePatterns(), ReplicationSetup.STATE_SCHEMA);
+            if (tracked.isEmpty()) {
+                LOG.warn("no table matches sidecar.tables {}: nothing is protected", config.tablePatterns());
+            }
+            ReplicationSetup.setReplicaIdentityFull(c, tracked);
+            ReplicationSetup.publish(c, config.publicationName(), tracked);
+            if (!ReplicationSetup.slotExists(c, config.slotName())) {
+                if (Files.exists(offsets)) {
+                    LOG.error("replication slot {} is gone although offsets exist: changes since the last durable"
+                            + " point may be lost; taking new bases of every table", config.slotName());
+                    alerts.alert("snapshot_failure", "critical", null, "replication slot " + config.slotName()
+                            + " vanished; changes since the last recovery points may be lost; new bases taken");
+                    metrics.slotLost.set(1);
+                    Files.delete(offsets);
+                    forceNewBase = true;
+                }
+                ReplicationSetup.createSlot(c, config.slotName());
+            }
+        }
+        SnapshotKeys keys = new SnapshotKeys(config.s3().prefix());
+        RecoveryPointPublisher publisher = new RecoveryPointPublisher(store, keys, clock);
+        BaseCopier copier = new BaseCopier(config.jdbcUrl(), config.replicationUser(), config.replicationPassword(),
+                publisher, config.stateDir(), config.partBytes(), clock);
+        Map<String, List<TableRef>> groups = new LinkedHashMap<>();
+        config.recoveryGroups().forEach((g, members) -> groups.put(g,
+                members.stream().map(m -> TableRef.parse(database, m)).toList()));
+        points = new RecoveryPoints(publisher, new RecoveryPointCatalog(store, keys), copier, source,
+                config.stateDir(), clock, groups, metrics);
+        try (Connection c = connect()) {
+            for (TableRef t : tracked) {
+                points.track(PgCatalog.describe(c, t).orElseThrow(() -> new SQLException(t + " vanished")),
+                        forceNewBase);
+            }
+        }
+        TableRef heartbeatTable = ReplicationSetup.heartbeatTable(database);
+        List<TableRef> include = new ArrayList<>(tracked);
+        include.add(heartbeatTable);
+        capture = new CaptureEngine(config, database, offsets, include, metrics, alerts, points,
+                () -> new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts, clock,
+                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges()));
+        capture.start();
+        TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock);
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "backstop-sidecar-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleWithFixedDelay(monitor::tick, 0, config.heartbeatIntervalSeconds(), TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(monitor::updateFreshness, 1, 1, TimeUnit.SECONDS);
+        if (config.httpPort() >= 0) {
+            http = SidecarHttp.start(this, config.httpPort(), config.httpToken());
+        }
+        LOG.info("sidecar {} capturing {} table(s) of {} (slot {})", config.sidecarId(), tracked.size(), database,
+                config.slotName());
     }
 
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(config.jdbcUrl(), config.replicationUser(), config.replicationPassword());
     }
 
-    public void start() throws SQLException, IOException {
-        Files.createDirectories(config.stateDir());
-        Path offsets = config.stateDir().resolve("offsets-" + config.sidecarId() + ".dat");
-        SourceInfo source;
-        List<TableRef> tracked;
-        boolean forceNewBase = false;
-        TableRef heartbeatTable;
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            database = c.getCatalog();
-            heartbeatTable = new TableRef(database, STATE_SCHEMA, "heartbeat");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + STATE_SCHEMA);
-            s.execute("CREATE TABLE IF NOT EXISTS " + STATE_SCHEMA + ".heartbeat (sidecar_id text PRIMARY KEY,"
-                    + " seq bigint NOT NULL, written_at timestamptz NOT NULL)");
-            String sysId;
-            long timeline;
-            try (ResultSet rs = s.executeQuery("SELECT system_identifier::text, (SELECT timeline_id FROM"
-                    + " pg_control_checkpoint()) FROM pg_control_system()")) {
-                rs.next();
-                sysId = rs.getString(1);
-                timeline = rs.getLong(2);
-            }
-            source = new SourceInfo(database, sysId, timeline, config.sidecarId(), config.slotName());
-            tracked = PgCatalog.matchingTables(c, database, config.tablePatterns(), STATE_SCHEMA);
-            for (TableRef t : tracked) {
-                // Full old images: tables without a primary key replay, unchanged TOASTed values are recoverable.
-                s.execute("ALTER TABLE " + BaseCopier.quote(t.schema()) + "." + BaseCopier.quote(t.name())
-                        + " REPLICA IDENTITY FULL");
-            }
-            // The publication lists exactly the tracked tables and the heartbeat table (created before the slot is
-            // read from, so the stream carries them).
-            StringBuilder pubTables = new StringBuilder();
-            for (TableRef t : tracked) {
-                pubTables.append(BaseCopier.quote(t.schema())).append('.').append(BaseCopier.quote(t.name())).append(", ");
-            }
-            pubTables.append(STATE_SCHEMA).append(".heartbeat");
-            boolean pubExists;
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
-                ps.setString(1, config.publicationName());
-                try (ResultSet rs = ps.executeQuery()) {
-                    pubExists = rs.next();
-                }
-            }
-            s.execute((pubExists ? "ALTER PUBLICATION " + BaseCopier.quote(config.publicationName()) + " SET TABLE "
-                    : "CREATE PUBLICATION " + BaseCopier.quote(config.publicationName()) + " FOR TABLE ") + pubTables);
-            boolean slotExists;
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, config.slotName());
-                try (ResultSet rs = ps.executeQuery()) {
-                    slotExists = rs.next();
-                }
-            }
-            if (!slotExists) {
-                if (Files.exists(offsets)) {
-                    LOG.error("replication slot {} is gone although offsets exist: changes since the last durable"
-                            + " point may be lost; taking new bases of every table", config.slotName());
-                    alerts.alert("slot_lost", "critical", null, "replication slot " + config.slotName()
-                            + " vanished; new bases taken");
-                    metrics.slotLost.set(1);
-                    Files.delete(offsets);
-                    forceNewBase = true;
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
-                    ps.setString(1, config.slotName());
-                    ps.execute();
-                }
-            }
-        }
-        RecoveryPointPublisher publisher = new RecoveryPointPublisher(store, new SnapshotKeys(config.s3().prefix()), clock);
-        RecoveryPointCatalog catalog = new RecoveryPointCatalog(store, new SnapshotKeys(config.s3().prefix()));
-        BaseCopier copier = new BaseCopier(config.jdbcUrl(), config.replicationUser(), config.replicationPassword(),
-                publisher, config.stateDir(), config.partBytes(), clock);
-        Map<String, List<TableRef>> groups = new LinkedHashMap<>();
-        config.recoveryGroups().forEach((g, members) -> groups.put(g,
-                members.stream().map(m -> TableRef.parse(database, m)).toList()));
-        points = new RecoveryPoints(publisher, catalog, copier, source, config.stateDir(), clock, groups);
-        try (Connection c = connect()) {
-            for (TableRef t : tracked) {
-                points.track(PgCatalog.describe(c, t).orElseThrow(), forceNewBase);
-            }
-        }
-        CdcConsumer consumer = new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts,
-                clock, config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges());
-        List<TableRef> include = new ArrayList<>(tracked);
-        include.add(heartbeatTable);
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(debeziumProperties(offsets, include))
-                .notifying(consumer)
-                .using((success, message, error) -> {
-                    if (!success) {
-                        LOG.error("CDC engine stopped: {}", message, error);
-                    }
-                })
-                .build();
-        engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "backstop-cdc"));
-        engineThread.submit(engine);
-        heartbeatThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "backstop-heartbeat"));
-        heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 1, config.heartbeatIntervalSeconds(),
-                TimeUnit.SECONDS);
-    }
-
-    private Properties debeziumProperties(Path offsets, List<TableRef> include) {
-        java.net.URI u = java.net.URI.create(config.jdbcUrl().substring("jdbc:".length()));
-        Properties p = new Properties();
-        p.setProperty("name", "backstop-" + config.sidecarId());
-        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", offsets.toString());
-        p.setProperty("offset.flush.interval.ms", "0");
-        p.setProperty("database.hostname", u.getHost());
-        p.setProperty("database.port", String.valueOf(u.getPort() < 0 ? 5432 : u.getPort()));
-        p.setProperty("database.user", config.replicationUser());
-        p.setProperty("database.password", config.replicationPassword());
-        p.setProperty("database.dbname", database);
-        p.setProperty("topic.prefix", "backstop");
-        p.setProperty("plugin.name", "pgoutput");
-        p.setProperty("slot.name", config.slotName());
-        p.setProperty("publication.name", config.publicationName());
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", String.join(",", include.stream().map(Sidecar::regex).toList()));
-        p.setProperty("snapshot.mode", "no_data");
-        p.setProperty("provide.transaction.metadata", "true");
-        p.setProperty("skipped.operations", "none");
-        p.setProperty("decimal.handling.mode", "string");
-        p.setProperty("interval.handling.mode", "string");
-        p.setProperty("binary.handling.mode", "bytes");
-        p.setProperty("time.precision.mode", "adaptive_time_microseconds");
-        p.setProperty("include.unknown.datatypes", "true");
-        p.setProperty("unavailable.value.placeholder", dev.backstop.sidecar.cdc.ConnectValues.UNAVAILABLE);
-        p.setProperty("poll.interval.ms", "50");
-        p.setProperty("heartbeat.interval.ms", "1000");
-        p.setProperty("max.batch.size", "4096");
-        p.setProperty("max.queue.size", "16384");
-        return p;
-    }
-
-    private static String regex(TableRef t) {
-        return (t.schema() + "." + t.name()).replaceAll("([^A-Za-z0-9_])", "\\\\$1");
-    }
-
-    private void heartbeatQuietly() {
-        try {
-            writeHeartbeat();
-        } catch (SQLException e) {
-            LOG.warn("heartbeat row could not be written: {}", e.getMessage());
-        }
-    }
-
-    /** Writes a heartbeat row through PostgreSQL; returns its sequence number. */
-    public long writeHeartbeat() throws SQLException {
-        long seq = heartbeatSeq.updateAndGet(x -> Math.max(x + 1, clock.millis()));
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO " + STATE_SCHEMA
-                + ".heartbeat (sidecar_id, seq, written_at) VALUES (?, ?, clock_timestamp()) ON CONFLICT (sidecar_id)"
-                + " DO UPDATE SET seq = excluded.seq, written_at = excluded.written_at")) {
-            ps.setString(1, config.sidecarId());
-            ps.setLong(2, seq);
-            ps.executeUpdate();
-        }
-        return seq;
-    }
-
-    /** Result of a flush: the durable LSN and each requested table's manifest covering it. */
-    public record FlushResult(Lsn lsn, Map<TableRef, VerifiedManifest> manifests) {
-    }
-
-    /**
-     * Returns once every change committed before the call is durable in S3 (a heartbeat row written now came back
-     * through the stream and everything before it was flushed), or null on timeout.
-     */
-    public FlushResult flush(List<TableRef> tables, long timeoutMillis) throws SQLException, InterruptedException {
-        long seq = writeHeartbeat();
-        Lsn lsn = durability.awaitHeartbeat(seq, timeoutMillis);
-        if (lsn == null) {
-            return null;
-        }
-        Map<TableRef, VerifiedManifest> out = new LinkedHashMap<>();
-        synchronized (this) {
-            for (TableRef t : tables.isEmpty() ? new ArrayList<>(points.trackedTables()) : tables) {
-                points.latest(t).ifPresent(vm -> out.put(t, vm));
-            }
-        }
-        return new FlushResult(lsn, out);
+    public SidecarMetrics metrics() {
+        return metrics;
     }
 
     public String database() {
         return database;
     }
 
-    @Override
-    public void close() throws IOException {
-        if (heartbeatThread != null) {
-            heartbeatThread.shutdownNow();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-        if (engineThread != null) {
-            engineThread.shutdown();
-            try {
-                engineThread.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** The HTTP port actually bound (useful with {@code httpPort: 0}), or -1 when HTTP is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public List<TableRef> trackedTables() {
+        return new ArrayList<>(points.trackedTables());
+    }
+
+    /** False once the CDC engine stopped on an error it could not recover from. */
+    public boolean isCapturing() {
+        return capture != null && capture.isRunning();
+    }
+
+    /** The highest commit LSN durable in S3. */
+    public Lsn durableLsn() {
+        return durability.durableLsn();
+    }
+
+    /**
+     * Waits until every tracked table has a recovery point and a heartbeat was published (CDC is live and durable).
+     * Returns false on timeout.
+     */
+    public boolean awaitInitialRecoveryPoints(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean all = points.trackedTables().stream().allMatch(t -> points.latest(t).isPresent());
+            if (all && durability.heartbeatWrittenAt() != null) {
+                return true;
             }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Result of a flush: the LSN durable in S3 (every change committed before the flush call is at or before it), the
+     * latest manifest of each requested tracked table (covering that LSN, unless the table is gone), and the requested
+     * tables this sidecar does not track.
+     */
+    public record FlushResult(Lsn lsn, Map<TableRef, VerifiedManifest> manifests, List<TableRef> untracked) {
+    }
+
+    /**
+     * Returns once every change committed before the call is durable in S3: a heartbeat row written now came back
+     * through the stream and everything before it was flushed. Empty on timeout (S3 or CDC unhealthy). An empty
+     * {@code tables} means every tracked table.
+     */
+    public Optional<FlushResult> flush(Collection<TableRef> tables, Duration timeout)
+            throws SQLException, InterruptedException {
+        long seq = heartbeat.write();
+        Lsn lsn = durability.awaitHeartbeat(seq, timeout.toMillis());
+        if (lsn == null) {
+            return Optional.empty();
+        }
+        Map<TableRef, VerifiedManifest> out = new LinkedHashMap<>();
+        List<TableRef> untracked = new ArrayList<>();
+        for (TableRef t : tables.isEmpty() ? points.trackedTables() : tables) {
+            Optional<VerifiedManifest> vm = points.isTracked(t) ? points.latest(t) : Optional.empty();
+            if (vm.isPresent()) {
+                out.put(t, vm.get());
+            } else {
+                untracked.add(t);
+            }
+        }
+        return Optional.of(new FlushResult(lsn, out, untracked));
+    }
+
+    @Override
+    public void close() {
+        if (http != null) {
+            http.stop();
+        }
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (capture != null) {
+            capture.close();
         }
         store.close();
     }

@@ -28,6 +28,11 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
+    /** Reads the file with {@code ${VAR:-default}} taken from the process environment. */
+    public static SidecarConfig load(Path file) throws IOException {
+        return load(file, System::getenv);
+    }
+
     public static SidecarConfig load(Path file, Function<String, String> env) throws IOException {
         String text = substitute(Files.readString(file), env);
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(text);

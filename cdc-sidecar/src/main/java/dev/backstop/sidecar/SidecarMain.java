@@ -1,8 +1,7 @@
 package dev.backstop.sidecar;
 
-import dev.backstop.sidecar.http.SidecarHttp;
-
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /** {@code ./backstop sidecar config.yml} */
 public final class SidecarMain {
@@ -16,23 +15,19 @@ public final class SidecarMain {
         }
         SidecarConfig config;
         try {
-            config = SidecarConfig.load(Path.of(args[0]), System::getenv);
+            config = SidecarConfig.load(Path.of(args[0]));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        Sidecar sidecar = Sidecar.create(config);
-        sidecar.start();
-        SidecarHttp http = SidecarHttp.start(sidecar, config.httpPort(), config.httpToken());
+        Sidecar sidecar = Sidecar.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            http.stop();
-            try {
-                sidecar.close();
-            } catch (Exception e) {
-                System.err.println("shutdown: " + e);
-            }
+            sidecar.close();
+            stopped.countDown();
         }));
-        Thread.currentThread().join();
+        System.out.println("backstop sidecar " + config.sidecarId() + " running; HTTP on port " + sidecar.httpPort());
+        stopped.await();
     }
 }

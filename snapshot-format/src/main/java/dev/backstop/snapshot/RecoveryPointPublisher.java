@@ -71,7 +71,7 @@ public final class RecoveryPointPublisher {
         }
         byte[] bytes = FormatCodec.writeManifest(m);
         String key = keys.manifest(m.table(), m.recoveryPointId());
-        store.putIfAbsent(key, bytes);
+        putOnce(key, bytes);
         return new VerifiedManifest(key, FormatCodec.parseManifest(bytes));
     }
 
@@ -119,8 +119,23 @@ public final class RecoveryPointPublisher {
     /** Writes a group recovery point (never overwriting one). */
     public String writeGroup(GroupRecoveryPoint g) {
         String key = keys.groupRecoveryPoint(g.group(), g.recoveryPointId());
-        store.putIfAbsent(key, FormatCodec.writeGroup(g));
+        putOnce(key, FormatCodec.writeGroup(g));
         return key;
+    }
+
+    /**
+     * Writes an immutable document that must not replace another. A lost race with identical bytes is our own write
+     * retried by the HTTP client after a lost response, and counts as success; different bytes are a real conflict.
+     */
+    private void putOnce(String key, byte[] bytes) {
+        try {
+            store.putIfAbsent(key, bytes);
+        } catch (PreconditionFailedException e) {
+            Optional<byte[]> existing = store.get(key);
+            if (existing.isEmpty() || !java.util.Arrays.equals(existing.get(), bytes)) {
+                throw e;
+            }
+        }
     }
 
     public void writeHeartbeat(Heartbeat h) {

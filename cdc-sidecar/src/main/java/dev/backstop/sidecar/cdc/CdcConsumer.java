@@ -4,6 +4,7 @@ import dev.backstop.sidecar.AlertSink;
 import dev.backstop.sidecar.SidecarMetrics;
 import dev.backstop.sidecar.pg.TableSchema;
 import dev.backstop.snapshot.ColumnSpec;
+import dev.backstop.snapshot.FormatException;
 import dev.backstop.snapshot.Heartbeat;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.RecoveryPointPublisher;
@@ -25,8 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Receives Debezium batches, groups changes by transaction (stamped with the transaction's commit LSN from its END
- * event), and acknowledges offsets only after a flush made everything up to them durable in S3.
+ * Receives Debezium batches, groups changes by transaction (stamped with the commit LSN of its END event), and
+ * acknowledges offsets only after a flush made everything up to them durable in S3 (at-least-once; replays are
+ * recognised by LSN). Runs on the engine's thread only.
  */
 public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
     private static final Logger LOG = LoggerFactory.getLogger(CdcConsumer.class);
@@ -44,10 +46,13 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     private final List<Struct> txn = new ArrayList<>();
     private Lsn lastCommitLsn = Lsn.ZERO;
+    /** The last transaction END not yet acknowledged: its offset is committed once everything before is durable. */
+    private RecordChangeEvent<SourceRecord> unackedEnd;
     private long pendingHeartbeatSeq = -1;
     private Instant pendingHeartbeatWrittenAt;
     private Lsn pendingHeartbeatLsn;
     private long lastFlushMillis;
+    private boolean failing;
 
     public CdcConsumer(RecoveryPoints points, TableRef heartbeatTable, RecoveryPointPublisher publisher,
                        SourceInfo source, Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock,
@@ -69,11 +74,9 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     public void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
                             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        int lastEnd = -1;
-        for (int i = 0; i < records.size(); i++) {
-            SourceRecord r = records.get(i).record();
-            if (r.topic().endsWith(".transaction")) {
-                Struct v = (Struct) r.value();
+        for (RecordChangeEvent<SourceRecord> event : records) {
+            SourceRecord r = event.record();
+            if (r.topic().endsWith(".transaction") && r.value() instanceof Struct v) {
                 if ("BEGIN".equals(v.getString("status"))) {
                     txn.clear();
                 } else if ("END".equals(v.getString("status"))) {
@@ -83,27 +86,47 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                     Instant commitTime = usec == null ? null
                             : Instant.EPOCH.plusNanos(((Number) usec).longValue() * 1000L);
                     endTransaction(commit, commitTime);
-                    lastEnd = i;
+                    unackedEnd = event;
                 }
-            } else if (r.value() instanceof Struct s && s.schema().field("op") != null) {
+            } else if (r.value() instanceof Struct s && s.schema().field("op") != null
+                    && s.schema().field("source") != null) {
                 txn.add(s);
             }
+            // Anything else (Debezium's own heartbeats) carries no data and is acknowledged with the next END.
+        }
+        maybeFlush(committer);
+    }
+
+    private void maybeFlush(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        if (unackedEnd == null) {
+            return;
         }
         boolean heartbeatDue = pendingHeartbeatSeq >= 0;
         boolean timeDue = clock.millis() - lastFlushMillis >= flushIntervalMillis;
         boolean full = points.pendingCount() >= maxBuffered;
-        if (lastEnd < 0 || !(heartbeatDue || timeDue || full)) {
+        if (!(heartbeatDue || timeDue || full)) {
             return; // nothing acknowledged: offsets stay where durable data is
         }
         while (true) {
             try {
                 points.flush(lastCommitLsn);
+                if (failing) {
+                    LOG.info("flush to S3 works again; durable up to {}", lastCommitLsn);
+                    failing = false;
+                }
                 break;
             } catch (Exception e) {
                 metrics.s3Errors.inc();
+                if (!failing) {
+                    alerts.alert("s3_failure", "critical", null, "flush to S3 failed (offsets and heartbeat"
+                            + " not advanced; retrying): " + e);
+                }
+                failing = true;
                 LOG.error("flush to S3 failed (offsets and heartbeat not advanced; will retry): {}", e.toString());
                 if (points.pendingCount() < maxBuffered) {
-                    return; // keep buffering; retried on the next batch
+                    lastFlushMillis = clock.millis(); // next attempt after another interval or heartbeat
+                    return;
                 }
                 Thread.sleep(1000); // buffer full: hold the stream (PostgreSQL keeps the WAL) until S3 is back
             }
@@ -115,51 +138,96 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                 publisher.writeHeartbeat(new Heartbeat(1, source.sidecarId(), source.database(),
                         source.systemIdentifier(), source.slotName(), pendingHeartbeatSeq, pendingHeartbeatWrittenAt,
                         pendingHeartbeatLsn, lastCommitLsn, clock.instant()));
-                metrics.heartbeatWrittenAt.set(pendingHeartbeatWrittenAt.toEpochMilli() / 1000.0);
-                durability.durable(pendingHeartbeatSeq, lastCommitLsn);
+                durability.durable(pendingHeartbeatSeq, pendingHeartbeatWrittenAt, lastCommitLsn);
                 pendingHeartbeatSeq = -1;
             } catch (RuntimeException e) {
                 metrics.s3Errors.inc();
                 LOG.error("heartbeat publication failed: {}", e.toString());
             }
         }
-        for (int i = 0; i <= lastEnd; i++) {
-            committer.markProcessed(records.get(i));
-        }
+        committer.markProcessed(unackedEnd);
         committer.markBatchFinished();
+        unackedEnd = null;
     }
 
     private void endTransaction(Lsn commit, Instant commitTime) {
+        Lsn previous = lastCommitLsn;
+        // First pass: a change whose columns differ from the tracked schema stops that table's recording before this
+        // transaction (so no part of it is recorded), and a new base follows.
         for (Struct s : txn) {
-            Struct src = s.getStruct("source");
-            TableRef t = new TableRef(source.database(), src.getString("schema"), src.getString("table"));
+            TableRef t = tableOf(s);
+            if (points.isTracked(t) && !points.skip(t, commit) && !columnsMatch(s, points.schemaOf(t))) {
+                points.schemaChanged(t, previous);
+            }
+        }
+        for (Struct s : txn) {
+            TableRef t = tableOf(s);
             if (t.equals(heartbeatTable)) {
                 Struct after = s.getStruct("after");
                 if (after != null) {
-                    pendingHeartbeatSeq = after.getInt64("seq");
+                    pendingHeartbeatSeq = Math.max(pendingHeartbeatSeq, after.getInt64("seq"));
                     pendingHeartbeatWrittenAt = Instant.parse(after.get("written_at").toString());
                     pendingHeartbeatLsn = commit;
                 }
                 continue;
             }
-            if (!points.isTracked(t) || points.alreadyCovered(t, commit)) {
-                continue; // untracked, or a replay of something already durable
+            if (!points.isTracked(t) || points.skip(t, commit)) {
+                continue; // untracked, a replay of something already durable, or awaiting a new base
             }
-            TableSchema schema = points.schemaOf(t);
-            String op = s.getString("op");
-            Object[] before = image(s, "before", schema);
-            Object[] after = image(s, "after", schema);
-            if (after != null) {
-                RecoveryPoints.fillUnchanged(after, before);
+            try {
+                points.add(t, change(s, t, commit, commitTime));
+                metrics.events.inc();
+            } catch (FormatException | IllegalStateException e) {
+                points.markBroken(t, e.getMessage());
+                LOG.error("{}: a change at {} cannot be recorded, no further recovery points for this table: {}",
+                        t.qualifiedName(), commit, e.getMessage());
+                alerts.alert("snapshot_failure", "critical", t.qualifiedName(), "a change at " + commit
+                        + " cannot be recorded (" + e.getMessage() + "); the table's recovery points stop at "
+                        + points.latest(t).map(vm -> vm.key()).orElse("(none)"));
             }
-            long xid = src.getInt64("txId") == null ? 0 : src.getInt64("txId");
-            points.add(t, new ChangeRecord(RecoveryPoints.opOf(op), commit, commitTime, xid,
-                    "c".equals(op) || "r".equals(op) || "t".equals(op) ? null : before,
-                    "d".equals(op) || "t".equals(op) ? null : after));
-            metrics.events.inc();
         }
         txn.clear();
         lastCommitLsn = Lsn.max(lastCommitLsn, commit);
+    }
+
+    private TableRef tableOf(Struct s) {
+        Struct src = s.getStruct("source");
+        return new TableRef(source.database(), src.getString("schema"), src.getString("table"));
+    }
+
+    private ChangeRecord change(Struct s, TableRef t, Lsn commit, Instant commitTime) {
+        TableSchema schema = points.schemaOf(t);
+        String op = s.getString("op");
+        Struct src = s.getStruct("source");
+        Object[] before = image(s, "before", schema);
+        Object[] after = image(s, "after", schema);
+        if (after != null) {
+            RecoveryPoints.fillUnchanged(after, before);
+        }
+        Long xid = src.getInt64("txId");
+        return new ChangeRecord(RecoveryPoints.opOf(op), commit, commitTime, xid == null ? 0 : xid,
+                "c".equals(op) || "r".equals(op) || "t".equals(op) ? null : before,
+                "d".equals(op) || "t".equals(op) ? null : after);
+    }
+
+    /** True if the change's row images have exactly the tracked columns, in order (a TRUNCATE has none). */
+    static boolean columnsMatch(Struct s, TableSchema schema) {
+        for (String name : List.of("after", "before")) {
+            Struct img = s.schema().field(name) == null ? null : s.getStruct(name);
+            if (img != null) {
+                List<Field> fields = img.schema().fields();
+                List<String> names = schema.columnNames();
+                if (fields.size() != names.size()) {
+                    return false;
+                }
+                for (int i = 0; i < fields.size(); i++) {
+                    if (!fields.get(i).name().equals(names.get(i))) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private static Object[] image(Struct s, String name, TableSchema schema) {
@@ -174,10 +242,6 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         Object[] row = new Object[cols.size()];
         for (int i = 0; i < cols.size(); i++) {
             Field f = img.schema().field(cols.get(i).name());
-            if (f == null) {
-                throw new IllegalStateException("column " + cols.get(i).name() + " of " + schema.table()
-                        + " is missing from the change: the table's columns changed");
-            }
             row[i] = ConnectValues.convert(img.get(f), cols.get(i), f.schema());
         }
         return row;

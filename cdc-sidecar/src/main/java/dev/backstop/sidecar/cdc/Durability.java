@@ -2,19 +2,33 @@ package dev.backstop.sidecar.cdc;
 
 import dev.backstop.snapshot.Lsn;
 
-/** The highest heartbeat sequence that came back through the stream and was made durable, for flush waiters. */
+import java.time.Instant;
+
+/**
+ * What is durable in S3: the highest published heartbeat (sequence, when it was written) and the durable LSN.
+ * Flush callers wait here for their heartbeat.
+ */
 public final class Durability {
     private long durableHeartbeatSeq = -1;
+    private Instant heartbeatWrittenAt;
     private Lsn durableLsn = Lsn.ZERO;
 
-    public synchronized void durable(long heartbeatSeq, Lsn lsn) {
-        durableHeartbeatSeq = Math.max(durableHeartbeatSeq, heartbeatSeq);
+    public synchronized void durable(long heartbeatSeq, Instant writtenAt, Lsn lsn) {
+        if (heartbeatSeq > durableHeartbeatSeq) {
+            durableHeartbeatSeq = heartbeatSeq;
+            heartbeatWrittenAt = writtenAt;
+        }
         durableLsn = Lsn.max(durableLsn, lsn);
         notifyAll();
     }
 
     public synchronized Lsn durableLsn() {
         return durableLsn;
+    }
+
+    /** When the last published heartbeat was written through PostgreSQL; null before the first. */
+    public synchronized Instant heartbeatWrittenAt() {
+        return heartbeatWrittenAt;
     }
 
     /** Waits until heartbeat {@code seq} is durable; returns the durable LSN, or null on timeout. */

@@ -1,6 +1,8 @@
 package dev.backstop.sidecar.cdc;
 
+import dev.backstop.sidecar.SidecarMetrics;
 import dev.backstop.sidecar.pg.BaseCopier;
+import dev.backstop.sidecar.pg.TableMissingException;
 import dev.backstop.sidecar.pg.TableSchema;
 import dev.backstop.snapshot.FileKind;
 import dev.backstop.snapshot.GroupRecoveryPoint;
@@ -27,19 +29,22 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Per-table recovery point state and the flush that makes buffered changes durable: delta file (uploaded, read back),
- * manifest, pointer, then group recovery points. Used from the CDC thread only.
+ * manifest, pointer, then group recovery points. Mutated from the CDC thread (and from start-up before it runs);
+ * {@link #latest} and {@link #trackedTables} may be read from any thread.
  */
 public final class RecoveryPoints {
     private static final Logger LOG = LoggerFactory.getLogger(RecoveryPoints.class);
 
-    private final Map<TableRef, TableState> tables = new LinkedHashMap<>();
+    private final Map<TableRef, TableState> tables = new ConcurrentSkipListMap<>();
+    private final Map<TableRef, VerifiedManifest> latestManifests = new ConcurrentHashMap<>();
     private final RecoveryPointPublisher publisher;
     private final RecoveryPointCatalog catalog;
     private final BaseCopier copier;
@@ -47,10 +52,12 @@ public final class RecoveryPoints {
     private final Path workDir;
     private final Clock clock;
     private final Map<String, List<TableRef>> groups;
+    private final SidecarMetrics metrics;
     private long pendingCount;
 
     public RecoveryPoints(RecoveryPointPublisher publisher, RecoveryPointCatalog catalog, BaseCopier copier,
-                          SourceInfo source, Path workDir, Clock clock, Map<String, List<TableRef>> groups) {
+                          SourceInfo source, Path workDir, Clock clock, Map<String, List<TableRef>> groups,
+                          SidecarMetrics metrics) {
         this.publisher = publisher;
         this.catalog = catalog;
         this.copier = copier;
@@ -58,6 +65,7 @@ public final class RecoveryPoints {
         this.workDir = workDir;
         this.clock = clock;
         this.groups = groups;
+        this.metrics = metrics;
     }
 
     /** Resumes from the table's latest manifest if its columns still match, else takes a new base. */
@@ -66,18 +74,23 @@ public final class RecoveryPoints {
         Result<VerifiedManifest> latest = forceNewBase ? Result.failed("new base forced")
                 : catalog.latestManifest(current.table());
         if (latest.ok() && latest.value().manifest().columns().equals(current.columns())
-                && latest.value().manifest().primaryKey().equals(current.primaryKey())) {
+                && latest.value().manifest().primaryKey().equals(current.primaryKey())
+                && source.systemIdentifier().equals(latest.value().manifest().source().systemIdentifier())) {
             Manifest m = latest.value().manifest();
-            st.resetToBase(current, m.baseSnapshotId(), m.baseLsn(), m.baseFiles(), m.totalRows());
+            st.resetToBase(current, m.baseSnapshotId(), m.baseLsn(), m.baseFiles(), m.totalRows() == null ? 0
+                    : m.totalRows());
             st.deltas.addAll(m.deltaFiles());
             st.coveredLsn = m.coveredLsn();
             st.lastCommitTime = m.coveredCommitTime();
-            st.durableCommitTime = m.coveredCommitTime();
-            st.latestManifestKey = latest.value().key();
+            tables.put(current.table(), st);
+            latestManifests.put(current.table(), latest.value());
             LOG.info("resuming {} from recovery point {} at {}", current.table().qualifiedName(), m.recoveryPointId(),
                     m.coveredLsn());
-            tables.put(current.table(), st);
         } else {
+            if (!forceNewBase && !latest.ok()) {
+                LOG.info("{}: no usable recovery point ({}); taking a base", current.table().qualifiedName(),
+                        String.join("; ", latest.problems()));
+            }
             tables.put(current.table(), st);
             newBase(current.table());
         }
@@ -87,8 +100,11 @@ public final class RecoveryPoints {
     public void newBase(TableRef t) throws SQLException, IOException {
         TableState st = tables.get(t);
         BaseCopier.Base b = copier.copy(t);
+        for (ManifestFile f : b.files()) {
+            metrics.bytesWritten.inc(f.bytes());
+        }
         st.resetToBase(b.schema(), b.snapshotId(), b.lsn(), b.files(), b.rows());
-        publish(t, st, b.lsn());
+        publish(t, st, b.lsn(), st.deltas);
     }
 
     public boolean isTracked(TableRef t) {
@@ -96,16 +112,20 @@ public final class RecoveryPoints {
     }
 
     public Collection<TableRef> trackedTables() {
-        return tables.keySet();
+        return List.copyOf(tables.keySet());
     }
 
     public TableSchema schemaOf(TableRef t) {
         return tables.get(t).schema;
     }
 
-    /** True if a change at this commit LSN is already in the table's base or published deltas (a replay). */
-    public boolean alreadyCovered(TableRef t, Lsn commitLsn) {
-        return commitLsn.compareTo(tables.get(t).coveredLsn) <= 0;
+    /**
+     * True if a change at this commit LSN needs no recording: already in the table's base or published deltas (a
+     * replay after restart), or after a schema change that a new base will cover, or the table cannot be stored.
+     */
+    public boolean skip(TableRef t, Lsn commitLsn) {
+        TableState st = tables.get(t);
+        return commitLsn.compareTo(st.coveredLsn) <= 0 || st.rebaseAfter != null || st.broken != null;
     }
 
     public void add(TableRef t, ChangeRecord c) {
@@ -122,35 +142,89 @@ public final class RecoveryPoints {
         }
     }
 
+    /**
+     * A change to {@code t} came with other columns than the tracked schema: recovery points continue up to
+     * {@code lastGoodLsn} (the commit before), then a new base is taken at the next flush.
+     */
+    public void schemaChanged(TableRef t, Lsn lastGoodLsn) {
+        TableState st = tables.get(t);
+        if (st.rebaseAfter == null) {
+            st.rebaseAfter = Lsn.max(lastGoodLsn, st.coveredLsn);
+            LOG.warn("{}: columns changed after {}; a new base will be taken", t.qualifiedName(), st.rebaseAfter);
+        }
+    }
+
+    /** A value of {@code t} cannot be stored: no further recovery points for it (its age grows; the gate fails). */
+    public void markBroken(TableRef t, String reason) {
+        tables.get(t).broken = reason;
+    }
+
+    /**
+     * Forgets changes that are not durable (the CDC engine restarts from the last acknowledged offset and sends them
+     * again), so nothing is recorded twice.
+     */
+    public void discardPending() {
+        for (TableState st : tables.values()) {
+            st.pending.clear();
+            st.rowCount = st.durableRowCount;
+            st.rebaseAfter = null;
+        }
+        pendingCount = 0;
+    }
+
     public long pendingCount() {
         return pendingCount;
     }
 
+    /** The table no longer exists under its name: no more keep-alive recovery points, its last one stays. */
     public void markGone(TableRef t) {
-        tables.get(t).gone = true;
+        TableState st = tables.get(t);
+        if (st != null) {
+            st.gone = true;
+        }
+    }
+
+    public boolean isGone(TableRef t) {
+        TableState st = tables.get(t);
+        return st != null && st.gone;
     }
 
     /**
      * Makes everything up to {@code upTo} (a commit LSN all buffered changes are at or before) durable, for every
      * table: tables without changes get a manifest covering {@code upTo} as well, so their age stays current.
+     * On failure nothing is lost: state only moves once a recovery point is published, and a retry redoes the rest.
      */
-    public void flush(Lsn upTo) throws IOException {
+    public void flush(Lsn upTo) throws IOException, SQLException {
         for (Map.Entry<TableRef, TableState> e : tables.entrySet()) {
+            TableRef t = e.getKey();
             TableState st = e.getValue();
-            if (st.gone || upTo.compareTo(st.coveredLsn) <= 0) {
+            if (st.broken != null) {
                 continue;
             }
-            if (!st.pending.isEmpty()) {
-                writeDelta(e.getKey(), st, upTo);
+            Lsn target = st.rebaseAfter != null ? st.rebaseAfter : upTo;
+            boolean idle = st.pending.isEmpty() && (st.gone || st.rebaseAfter != null);
+            if (!idle && target.compareTo(st.coveredLsn) > 0) {
+                List<ManifestFile> deltas = new ArrayList<>(st.deltas);
+                if (!st.pending.isEmpty()) {
+                    deltas.add(writeDelta(t, st, target));
+                }
+                publish(t, st, target, deltas);
+                pendingCount -= st.pending.size();
+                st.pending.clear();
             }
-            publish(e.getKey(), st, upTo);
-            pendingCount -= st.pending.size();
-            st.pending.clear();
+            if (st.rebaseAfter != null && !st.gone) {
+                LOG.info("{}: taking a new base after a column change", t.qualifiedName());
+                try {
+                    newBase(t);
+                } catch (TableMissingException missing) {
+                    st.gone = true; // the table monitor raises the alert naming its last recovery point
+                }
+            }
         }
         writeGroups(upTo);
     }
 
-    private void writeDelta(TableRef t, TableState st, Lsn upTo) throws IOException {
+    private ManifestFile writeDelta(TableRef t, TableState st, Lsn upTo) throws IOException {
         Lsn from = Lsn.of(st.coveredLsn.value() + 1);
         Path local = Files.createTempFile(workDir, "delta-", ".parquet");
         try {
@@ -165,28 +239,29 @@ public final class RecoveryPoints {
             }
             ManifestFile f = publisher.uploadVerified(publisher.keys().deltaPart(t, from, upTo, 0), local,
                     FileKind.DELTA, st.pending.size(), min, max);
-            st.deltas.add(f);
+            metrics.bytesWritten.inc(f.bytes());
+            return f;
         } finally {
             Files.deleteIfExists(local);
         }
     }
 
-    private void publish(TableRef t, TableState st, Lsn covered) {
+    private void publish(TableRef t, TableState st, Lsn covered, List<ManifestFile> deltas) {
         List<ManifestFile> files = new ArrayList<>(st.baseFiles);
-        files.addAll(st.deltas);
+        files.addAll(deltas);
         Manifest m = new Manifest(Manifest.FORMAT_VERSION, SnapshotKeys.recoveryPointId(covered, clock.instant()), t,
                 st.schema.columns(), st.schema.primaryKey(), source, st.baseSnapshotId, st.baseLsn, covered,
                 st.lastCommitTime, clock.instant(), files, Math.max(0, st.rowCount), null);
         VerifiedManifest vm = publisher.writeManifest(m);
         publisher.movePointer(vm);
+        if (deltas != st.deltas) {
+            st.deltas.clear();
+            st.deltas.addAll(deltas);
+        }
         st.coveredLsn = covered;
         st.durableRowCount = st.rowCount;
-        st.durableCommitTime = st.lastCommitTime;
-        st.latestManifestKey = vm.key();
         latestManifests.put(t, vm);
     }
-
-    private final Map<TableRef, VerifiedManifest> latestManifests = new LinkedHashMap<>();
 
     public Optional<VerifiedManifest> latest(TableRef t) {
         return Optional.ofNullable(latestManifests.get(t));
@@ -216,7 +291,10 @@ public final class RecoveryPoints {
     static Object[] fillUnchanged(Object[] after, Object[] before) {
         for (int i = 0; i < after.length; i++) {
             if (after[i] == ConnectValues.UNCHANGED) {
-                after[i] = before == null ? null : before[i];
+                if (before == null || before[i] == ConnectValues.UNCHANGED) {
+                    throw new IllegalStateException("an unchanged TOASTed value has no old image to come from");
+                }
+                after[i] = before[i];
             }
         }
         return after;

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the sidecar knows about one tracked table: its base, its published deltas and changes not yet durable. */
+/**
+ * What the sidecar knows about one tracked table: its base, its published deltas and changes not yet durable.
+ * Mutated by the CDC thread only, except {@link #gone}, which the table monitor sets.
+ */
 final class TableState {
     TableSchema schema;
     String baseSnapshotId;
@@ -21,10 +24,12 @@ final class TableState {
     long durableRowCount;
     Lsn coveredLsn;
     Instant lastCommitTime;
-    Instant durableCommitTime;
     final List<ChangeRecord> pending = new ArrayList<>();
-    String latestManifestKey;
-    boolean gone;
+    /** Set when a change arrived with other columns than {@link #schema}: publish up to here, then take a new base. */
+    Lsn rebaseAfter;
+    /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
+    String broken;
+    volatile boolean gone;
 
     void resetToBase(TableSchema schema, String snapshotId, Lsn lsn, List<ManifestFile> files, long rows) {
         this.schema = schema;
@@ -37,6 +42,6 @@ final class TableState {
         this.durableRowCount = rows;
         this.coveredLsn = lsn;
         this.lastCommitTime = null;
-        this.durableCommitTime = null;
+        this.rebaseAfter = null;
     }
 }

@@ -18,9 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.time.Duration;
 
 /** {@code POST /flush} (Bearer token), {@code GET /metrics}, {@code GET /health}. */
 public final class SidecarHttp {
+    private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
     private final HttpServer server;
 
     private SidecarHttp(HttpServer server) {
@@ -37,7 +41,8 @@ public final class SidecarHttp {
                     return;
                 }
                 String auth = ex.getRequestHeaders().getFirst("Authorization");
-                String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
+                String presented = auth != null && auth.startsWith("Bearer ") ? auth.substring(7)
+                        : String.valueOf(ex.getRequestHeaders().getFirst("X-Backstop-Token"));
                 if (!Sha256.constantTimeEquals(Sha256.hex(presented.getBytes(StandardCharsets.UTF_8)), tokenHash)) {
                     error(ex, 401, "unauthorized", "a valid Bearer token is required");
                     return;
@@ -45,23 +50,37 @@ public final class SidecarHttp {
                 List<TableRef> tables = new ArrayList<>();
                 byte[] body = ex.getRequestBody().readNBytes(64 * 1024);
                 if (body.length > 0) {
-                    Object parsed = JsonParser.parse(new String(body, StandardCharsets.UTF_8));
-                    if (parsed instanceof Map<?, ?> m && m.get("tables") instanceof List<?> l) {
-                        for (Object o : l) {
-                            tables.add(TableRef.parse(sidecar.database(), String.valueOf(o)));
+                    try {
+                        Object parsed = JsonParser.parse(new String(body, StandardCharsets.UTF_8));
+                        if (parsed instanceof Map<?, ?> m && m.get("tables") instanceof List<?> l) {
+                            for (Object o : l) {
+                                tables.add(TableRef.parse(sidecar.database(), String.valueOf(o)));
+                            }
+                        } else if (!(parsed instanceof Map<?, ?> m && m.get("tables") == null)) {
+                            throw new IllegalArgumentException("tables must be a list");
                         }
+                    } catch (RuntimeException e) {
+                        error(ex, 400, "bad_request", "expected {\"tables\": [\"schema.table\", ...]}");
+                        return;
                     }
                 }
-                Sidecar.FlushResult r = sidecar.flush(tables, 30_000);
-                if (r == null) {
+                Optional<Sidecar.FlushResult> result = sidecar.flush(tables, FLUSH_TIMEOUT);
+                if (result.isEmpty()) {
                     error(ex, 503, "flush_timeout", "changes could not be made durable in time; S3 or CDC is unhealthy");
+                    return;
+                }
+                Sidecar.FlushResult r = result.get();
+                if (!r.untracked().isEmpty()) {
+                    error(ex, 422, "table_not_tracked", "the sidecar has no recovery point for "
+                            + r.untracked().stream().map(TableRef::qualifiedName).toList());
                     return;
                 }
                 CanonicalJsonWriter w = new CanonicalJsonWriter().beginObject().name("lsn").value(r.lsn().toString())
                         .name("manifests").beginArray();
                 for (Map.Entry<TableRef, VerifiedManifest> e : r.manifests().entrySet()) {
                     w.beginObject().name("table").value(e.getKey().qualifiedName()).name("manifest_key")
-                            .value(e.getValue().key()).name("covered_lsn")
+                            .value(e.getValue().key()).name("manifest_sha256")
+                            .value(e.getValue().manifest().manifestSha256()).name("covered_lsn")
                             .value(e.getValue().manifest().coveredLsn().toString()).endObject();
                 }
                 send(ex, 200, w.endArray().endObject().toBytes(), "application/json");
@@ -78,9 +97,18 @@ public final class SidecarHttp {
         });
         s.createContext("/health", ex -> {
             try (ex) {
-                send(ex, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8), "application/json");
+                if (sidecar.isCapturing()) {
+                    send(ex, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8), "application/json");
+                } else {
+                    error(ex, 503, "cdc_stopped", "the CDC engine is not running; recovery points do not advance");
+                }
             }
         });
+        s.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "backstop-sidecar-http");
+            t.setDaemon(true);
+            return t;
+        }));
         s.start();
         return new SidecarHttp(s);
     }

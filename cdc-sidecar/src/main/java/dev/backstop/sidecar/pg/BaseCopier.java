@@ -83,7 +83,7 @@ public final class BaseCopier {
                     s.execute("SET TRANSACTION SNAPSHOT '" + snapshot + "'");
                 }
                 TableSchema schema = PgCatalog.describe(c, table)
-                        .orElseThrow(() -> new SQLException("table " + table + " does not exist"));
+                        .orElseThrow(() -> new TableMissingException(table));
                 Base base = copyRows(c, schema, lsn);
                 c.commit();
                 LOG.info("base of {} taken at {}: {} rows in {} part(s)", table.qualifiedName(), lsn, base.rows(),

@@ -1,0 +1,111 @@
+package dev.backstop.sidecar;
+
+import dev.backstop.sidecar.cdc.Durability;
+import dev.backstop.sidecar.cdc.RecoveryPoints;
+import dev.backstop.sidecar.pg.HeartbeatWriter;
+import dev.backstop.sidecar.pg.PgCatalog;
+import dev.backstop.sidecar.pg.ReplicationSetup;
+import dev.backstop.snapshot.Lsn;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.VerifiedManifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Periodic work outside the CDC thread: the heartbeat row, the freshness and lag metrics, and noticing tracked
+ * tables that disappeared (alerted once every change before the disappearance is durable, naming the last recovery
+ * point, which stays restorable).
+ */
+final class TableMonitor {
+    private static final Logger LOG = LoggerFactory.getLogger(TableMonitor.class);
+
+    private final HeartbeatWriter heartbeat;
+    private final HeartbeatWriter.ConnectionFactory connections;
+    private final RecoveryPoints points;
+    private final Durability durability;
+    private final SidecarMetrics metrics;
+    private final AlertSink alerts;
+    private final Clock clock;
+    private final Map<TableRef, Lsn> goneAt = new LinkedHashMap<>();
+    private final Map<TableRef, Boolean> alerted = new LinkedHashMap<>();
+
+    TableMonitor(HeartbeatWriter heartbeat, HeartbeatWriter.ConnectionFactory connections, RecoveryPoints points,
+                 Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock) {
+        this.heartbeat = heartbeat;
+        this.connections = connections;
+        this.points = points;
+        this.durability = durability;
+        this.metrics = metrics;
+        this.alerts = alerts;
+        this.clock = clock;
+    }
+
+    /** One round; never throws (a failing round is logged and the next one tries again). */
+    void tick() {
+        try {
+            heartbeat.write();
+        } catch (SQLException e) {
+            LOG.warn("heartbeat row could not be written: {}", e.getMessage());
+        }
+        updateFreshness();
+        try (Connection c = connections.connect()) {
+            long current = ReplicationSetup.currentWalLsn(c);
+            metrics.lagBytes.set(Math.max(0, current - durability.durableLsn().value()));
+            checkTablesExist(c, current);
+        } catch (SQLException e) {
+            LOG.warn("table check failed: {}", e.getMessage());
+        }
+        alertDurablyGone();
+    }
+
+    void updateFreshness() {
+        Instant now = clock.instant();
+        Instant hb = durability.heartbeatWrittenAt();
+        if (hb != null) {
+            metrics.heartbeatAge.set(Duration.between(hb, now).toMillis() / 1000.0);
+        }
+        for (TableRef t : points.trackedTables()) {
+            Optional<VerifiedManifest> vm = points.latest(t);
+            if (vm.isPresent() && vm.get().manifest().createdAt() != null) {
+                metrics.snapshotAge.labelValues(t.qualifiedName())
+                        .set(Duration.between(vm.get().manifest().createdAt(), now).toMillis() / 1000.0);
+            }
+        }
+    }
+
+    private void checkTablesExist(Connection c, long currentLsn) throws SQLException {
+        for (TableRef t : points.trackedTables()) {
+            if (!goneAt.containsKey(t) && PgCatalog.describe(c, t).isEmpty()) {
+                // Changes committed before now may still be in flight: alert once they are durable.
+                goneAt.put(t, Lsn.of(currentLsn));
+                points.markGone(t);
+                metrics.tablesGone.set(goneAt.size());
+                LOG.warn("{} no longer exists (dropped or renamed); waiting for its last changes to be durable",
+                        t.qualifiedName());
+            }
+        }
+    }
+
+    private void alertDurablyGone() {
+        for (Map.Entry<TableRef, Lsn> e : goneAt.entrySet()) {
+            TableRef t = e.getKey();
+            if (alerted.containsKey(t) || durability.durableLsn().compareTo(e.getValue()) < 0) {
+                continue;
+            }
+            alerted.put(t, true);
+            String rp = points.latest(t).map(VerifiedManifest::key).orElse("(none)");
+            alerts.alert("table_dropped", "critical", t.qualifiedName(), "table " + t.qualifiedName()
+                    + " was dropped or renamed; its latest recovery point is " + rp
+                    + " (kept and restorable: backstop restore " + t.qualifiedName() + ")");
+        }
+    }
+}
