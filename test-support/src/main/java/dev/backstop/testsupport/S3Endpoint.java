@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -51,7 +51,8 @@ public final class S3Endpoint {
 
     /**
      * A new AWS SDK v2 client as production builds one for S3/MinIO: endpoint override, path-style,
-     * static credentials, region, URL-connection HTTP client. The caller closes it.
+     * static credentials, region. HTTP goes through the SDK's Apache client: the JDK URL-connection
+     * client loses PUT bodies against s3proxy (README.md, "Known problem"). The caller closes it.
      */
     public S3Client newClient() {
         return newClient(b -> { });
@@ -65,7 +66,7 @@ public final class S3Endpoint {
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(accessKey(), secretKey())))
-                .httpClient(UrlConnectionHttpClient.create());
+                .httpClient(ApacheHttpClient.create());
         customizer.accept(builder);
         return builder.build();
     }
