@@ -1,0 +1,147 @@
+package dev.backstop.restore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.backstop.snapshot.store.S3Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the restore tool's sections of config.yml ({@code database}, {@code snapshots}); other
+ * sections are ignored. {@code ${VAR}} and {@code ${VAR:-default}} in values are replaced from the
+ * environment after parsing (so a secret's characters cannot change the YAML structure).
+ */
+public final class ConfigLoader {
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /**
+     * Which file to read: the explicit one, else {@code $BACKSTOP_CONFIG}, else the demo's
+     * {@code .backstop-demo/config.yml} when it exists, else {@code config.yml}.
+     */
+    public Path resolve(Path explicit, Path workingDir) {
+        if (explicit != null) {
+            return explicit;
+        }
+        String fromEnv = env.get("BACKSTOP_CONFIG");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        Path demo = workingDir.resolve(".backstop-demo").resolve("config.yml");
+        return Files.isRegularFile(demo) ? demo : workingDir.resolve("config.yml");
+    }
+
+    public RestoreConfig load(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration " + file + ": " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("configuration " + file + " is not a YAML mapping");
+        }
+        List<String> problems = new ArrayList<>();
+        JsonNode s = root.path("snapshots");
+        if (!s.isObject()) {
+            problems.add("snapshots section is missing");
+        }
+        S3Settings settings = new S3Settings(
+                text(s, "endpoint", problems), text(s, "region", problems), text(s, "bucket", problems),
+                text(s, "prefix", problems), bool(s, "pathStyle", true, problems),
+                text(s, "accessKeyId", problems), text(s, "secretAccessKey", problems));
+        problems.addAll(settings.problems());
+        String database = databaseName(text(root.path("database"), "url", problems), problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.stream().map(p -> file + ": " + p).toList());
+        }
+        return new RestoreConfig(file, settings, database);
+    }
+
+    private String text(JsonNode section, String key, List<String> problems) {
+        JsonNode n = section.path(key);
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        if (!n.isValueNode()) {
+            problems.add(key + " must be a scalar");
+            return null;
+        }
+        return substitute(n.asText(), key, problems);
+    }
+
+    private boolean bool(JsonNode section, String key, boolean dflt, List<String> problems) {
+        String v = text(section, key, problems);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        problems.add(key + " must be true or false, got '" + v + "'");
+        return dflt;
+    }
+
+    String substitute(String value, String key, List<String> problems) {
+        Matcher m = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = env.get(m.group(1));
+            if (v == null) {
+                if (m.group(2) == null) {
+                    problems.add(key + " uses ${" + m.group(1) + "}, which is not set");
+                    v = "";
+                } else {
+                    v = m.group(3);
+                }
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** {@code jdbc:postgresql://host:5432/app?x=y} gives {@code app}. */
+    static String databaseName(String jdbcUrl, List<String> problems) {
+        if (jdbcUrl == null || jdbcUrl.isBlank()) {
+            return null;
+        }
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            problems.add("database.url must start with jdbc:postgresql:");
+            return null;
+        }
+        try {
+            String path = URI.create(jdbcUrl.substring("jdbc:".length())).getPath();
+            if (path == null || path.length() <= 1) {
+                return null;
+            }
+            return path.substring(1);
+        } catch (IllegalArgumentException e) {
+            problems.add("database.url is not a valid URL");
+            return null;
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.store.ObjectStoreException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code backstop restore}: inspect and verify recovery points in S3 (and, later, restore tables
+ * from them). Exit codes: see {@link ExitCode}.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true, version = "backstop restore 0.1.0",
+        description = "Inspect, verify and restore table recovery points kept in S3 by the Backstop sidecar.",
+        subcommands = {ListCommand.class, ShowCommand.class, VerifyCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done, every check passed",
+            "1:a check failed, or no such recovery point",
+            "2:bad usage or configuration",
+            "3:object store unreachable or refused a request",
+            "4:unexpected internal error"})
+public final class RestoreCli implements Callable<Integer> {
+
+    /** Unexpected internal error (a bug): never reported as success. */
+    static final int INTERNAL_ERROR = 4;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (default: $BACKSTOP_CONFIG, else .backstop-demo/config.yml if present, else config.yml).")
+    Path config;
+
+    @Option(names = "--database", paramLabel = "NAME",
+            description = "Database the tables belong to (default: the one in database.url).")
+    String database;
+
+    private final Environment environment;
+    private Session session;
+
+    RestoreCli(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() {
+        environment.err().println("Missing command. Use one of: list, show, verify (see --help).");
+        return ExitCode.USAGE;
+    }
+
+    /** The run's session (config loaded on first use). */
+    Session session() {
+        if (session == null) {
+            ConfigLoader loader = new ConfigLoader(environment.env());
+            RestoreConfig cfg = loader.load(loader.resolve(config, environment.workingDir()));
+            session = new Session(environment, cfg, database);
+        }
+        return session;
+    }
+
+    Environment environment() {
+        return environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, Environment.system()));
+    }
+
+    /** Runs one command and returns its exit code; never throws. */
+    public static int run(String[] args, Environment environment) {
+        RestoreCli root = new RestoreCli(environment);
+        CommandLine cmd = new CommandLine(root)
+                .setOut(environment.out())
+                .setErr(environment.err())
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, environment));
+        try {
+            return cmd.execute(args);
+        } finally {
+            if (root.session != null) {
+                root.session.close();
+            }
+            environment.out().flush();
+            environment.err().flush();
+        }
+    }
+
+    private static int report(Exception e, Environment environment) {
+        if (e instanceof ConfigException ce) {
+            for (String p : ce.problems()) {
+                environment.err().println("error: " + p);
+            }
+            return ExitCode.USAGE;
+        }
+        if (e instanceof ObjectStoreException) {
+            environment.err().println("error: object store unavailable: " + e.getMessage());
+            environment.err().println("Nothing was verified; check snapshots.endpoint, credentials and the network.");
+            return ExitCode.STORE_UNAVAILABLE;
+        }
+        environment.err().println("internal error: " + e);
+        return INTERNAL_ERROR;
+    }
+}

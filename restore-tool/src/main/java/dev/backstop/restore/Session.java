@@ -1,0 +1,79 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.SnapshotKeys;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.store.ObjectStore;
+
+/**
+ * One run's configuration and store connection, opened on first use (so {@code --help} needs
+ * neither) and closed when the command ends.
+ */
+final class Session implements AutoCloseable {
+
+    private final Environment environment;
+    private final RestoreConfig config;
+    private final String databaseOverride;
+    private ObjectStore store;
+    private RecoveryPointCatalog catalog;
+
+    Session(Environment environment, RestoreConfig config, String databaseOverride) {
+        this.environment = environment;
+        this.config = config;
+        this.databaseOverride = databaseOverride;
+    }
+
+    Environment environment() {
+        return environment;
+    }
+
+    RestoreConfig config() {
+        return config;
+    }
+
+    SnapshotKeys keys() {
+        return new SnapshotKeys(config.snapshots().prefix());
+    }
+
+    RecoveryPointCatalog catalog() {
+        if (catalog == null) {
+            store = environment.storeFactory().apply(config.snapshots());
+            catalog = new RecoveryPointCatalog(store, keys());
+        }
+        return catalog;
+    }
+
+    /**
+     * A table named on the command line: {@code db:schema.table}, {@code schema.table} or
+     * {@code table} (schema {@code public}); the database defaults to {@code --database}, then to
+     * the one in {@code database.url}.
+     */
+    TableRef table(String text) {
+        String database = databaseOverride != null ? databaseOverride : config.database();
+        String rest = text;
+        int colon = text.indexOf(':');
+        if (colon >= 0) {
+            database = text.substring(0, colon);
+            rest = text.substring(colon + 1);
+        }
+        if (database == null || database.isEmpty()) {
+            throw new ConfigException("no database name for table '" + text + "': set database.url in "
+                    + config.source() + ", pass --database NAME, or write DB:SCHEMA.TABLE");
+        }
+        if (rest.isEmpty()) {
+            throw new ConfigException("empty table name");
+        }
+        try {
+            return rest.indexOf('.') < 0 ? new TableRef(database, "public", rest) : TableRef.parse(database, rest);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("bad table name '" + text + "': " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+}
