@@ -20,6 +20,8 @@ public abstract class AbstractPgServer implements PgServer {
             new String[] {"max_wal_senders", "20"},
             // Commit timestamps let tests correlate LSNs with time (pg_xact_commit_timestamp).
             new String[] {"track_commit_timestamp", "on"},
+            // zonky defaults to off, which loses the last commits on crash(): keep production semantics.
+            new String[] {"synchronous_commit", "on"},
             new String[] {"max_connections", "200"},
             new String[] {"timezone", "UTC"},
             // Test data is disposable: no fsync (zonky also passes -F) and no full-page images.

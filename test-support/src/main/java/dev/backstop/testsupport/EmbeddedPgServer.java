@@ -8,6 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.stream.Stream;
@@ -147,6 +151,49 @@ public final class EmbeddedPgServer extends AbstractPgServer {
             throw new UncheckedIOException("cannot stop embedded PostgreSQL", e);
         } finally {
             postgres = null;
+        }
+    }
+
+    @Override
+    public synchronized void crash() {
+        if (postgres == null) {
+            return;
+        }
+        ProcessHandle postmaster = postmasterProcess();
+        List<ProcessHandle> children = postmaster.descendants().toList();
+        postmaster.destroyForcibly();
+        // Backends notice the postmaster's death and exit; a new postmaster refuses to start while
+        // any of them still holds the old shared memory, so wait for all of them.
+        awaitExit(postmaster);
+        children.forEach(EmbeddedPgServer::awaitExit);
+        LOG.info("crashed PostgreSQL on port {}; zonky will now log that it could not stop the killed postmaster", port);
+        try {
+            postgres.close(); // releases zonky's lock; its pg_ctl stop finds nothing to stop
+        } catch (IOException e) {
+            LOG.debug("closing after crash: {}", e.toString());
+        } finally {
+            postgres = null;
+        }
+    }
+
+    private ProcessHandle postmasterProcess() {
+        try {
+            String first = Files.readAllLines(dataDirectory.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0);
+            long pid = Long.parseLong(first.trim());
+            return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("postmaster " + pid + " not running"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read postmaster.pid", e);
+        }
+    }
+
+    private static void awaitExit(ProcessHandle process) {
+        try {
+            process.onExit().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("PostgreSQL process " + process.pid() + " did not exit", e);
         }
     }
 

@@ -51,6 +51,13 @@ public interface PgServer extends AutoCloseable {
 
     boolean isRunning();
 
+    /**
+     * Simulates a crash: the postmaster is killed (SIGKILL, no shutdown checkpoint) and its backends
+     * exit; {@link #start()} then runs PostgreSQL's crash recovery on the same data and port.
+     * Committed transactions survive (the OS keeps the WAL even with fsync off).
+     */
+    void crash();
+
     default void restart() {
         stop();
         start();

@@ -34,4 +34,24 @@ class DedicatedPostgresIT {
         assertEquals("before outage", db.queryValue("SELECT v FROM kept"));
         assertEquals("logical", db.queryValue("SHOW wal_level"));
     }
+
+    @Test
+    void crashThenStartRecoversCommittedData(PgDatabase db, PgServer server) throws SQLException {
+        db.execute("CREATE TABLE crash_test (v int)", "INSERT INTO crash_test VALUES (1), (2)");
+        Connection open = db.connect();
+        open.setAutoCommit(false);
+        open.createStatement().execute("INSERT INTO crash_test VALUES (3)"); // never committed
+
+        server.crash();
+        assertFalse(server.isRunning());
+        SQLException refused = assertThrows(SQLException.class, db::connect);
+        assertEquals("08001", refused.getSQLState());
+        assertThrows(SQLException.class, open::commit);
+        open.close();
+
+        server.start();
+        assertEquals(2L, db.queryValue("SELECT count(*) FROM crash_test"));
+        assertEquals(3L, db.queryValue("SELECT sum(v) FROM crash_test"));
+        assertEquals(Boolean.FALSE, db.queryValue("SELECT pg_is_in_recovery()"));
+    }
 }

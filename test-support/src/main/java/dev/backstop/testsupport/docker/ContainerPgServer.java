@@ -90,6 +90,15 @@ final class ContainerPgServer extends AbstractPgServer {
     }
 
     @Override
+    public synchronized void crash() {
+        if (!running) {
+            return;
+        }
+        container.getDockerClient().killContainerCmd(container.getContainerId()).withSignal("KILL").exec();
+        running = false;
+    }
+
+    @Override
     public synchronized void start() {
         if (closed) {
             throw new IllegalStateException("server was closed");
