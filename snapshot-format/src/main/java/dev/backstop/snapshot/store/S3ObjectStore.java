@@ -7,7 +7,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -57,7 +57,10 @@ public final class S3ObjectStore implements ObjectStore {
                 .region(Region.of(settings.region()))
                 .credentialsProvider(creds)
                 .forcePathStyle(settings.pathStyle())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                // The URL-connection client intermittently fails the first attempt against Jetty-based
+                // servers (s3proxy): the SDK's silent retry then turns a conditional PUT into a false
+                // 412. The Apache client had no such failures (test-support S3ClientStabilityIT).
+                .httpClientBuilder(ApacheHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(30)))
                 .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(120))
