@@ -34,6 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,8 @@ public final class Sidecar implements AutoCloseable {
     private final SidecarMetrics metrics = new SidecarMetrics();
     private final Durability durability = new Durability();
     private final HeartbeatWriter heartbeat;
+    /** Tables named by flush calls, published at the next flush even without changes (drained by the consumer). */
+    private final Set<TableRef> flushRequests = ConcurrentHashMap.newKeySet();
     private RecoveryPoints points;
     private CaptureEngine capture;
     private ScheduledExecutorService ticker;
@@ -139,7 +143,7 @@ public final class Sidecar implements AutoCloseable {
         include.add(heartbeatTable);
         capture = new CaptureEngine(config, database, offsets, include, metrics, alerts, points,
                 () -> new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts, clock,
-                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges()));
+                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), flushRequests));
         capture.start();
         TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock);
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -207,8 +211,9 @@ public final class Sidecar implements AutoCloseable {
 
     /**
      * Result of a flush: the LSN durable in S3 (every change committed before the flush call is at or before it), the
-     * latest manifest of each requested tracked table (covering that LSN, unless the table is gone), and the requested
-     * tables this sidecar does not track.
+     * latest manifest of each requested tracked table (normally covering that LSN; a table without changes since its
+     * last recovery point, or one that is gone, may show a lower covered LSN with the same contents), and the
+     * requested tables this sidecar does not track.
      */
     public record FlushResult(Lsn lsn, Map<TableRef, VerifiedManifest> manifests, List<TableRef> untracked) {
     }
@@ -220,6 +225,7 @@ public final class Sidecar implements AutoCloseable {
      */
     public Optional<FlushResult> flush(Collection<TableRef> tables, Duration timeout)
             throws SQLException, InterruptedException {
+        flushRequests.addAll(tables.isEmpty() ? points.trackedTables() : tables);
         long seq = heartbeat.write();
         Lsn lsn = durability.awaitHeartbeat(seq, timeout.toMillis());
         if (lsn == null) {

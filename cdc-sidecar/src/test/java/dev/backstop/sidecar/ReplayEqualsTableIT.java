@@ -11,6 +11,7 @@ import dev.backstop.testsupport.PgDatabase;
 import dev.backstop.testsupport.S3Endpoint;
 import dev.backstop.testsupport.S3ServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,7 @@ class ReplayEqualsTableIT {
     Path dir;
 
     @Test
+    @Timeout(300)
     void replayToSeveralLsnsEqualsTheTable(PgDatabase db, S3Endpoint s3) throws Exception {
         long seed = Long.getLong("replay.seed", System.nanoTime());
         String ctx = "seed " + seed + " (rerun with -Dreplay.seed=" + seed + ")";
@@ -72,7 +74,8 @@ class ReplayEqualsTableIT {
                             // An interleaved transaction that commits first: replay must follow commit order.
                             try (Statement o = other.createStatement()) {
                                 o.execute("INSERT INTO items VALUES (" + (100_000 + txn) + ", 'other', NULL, '\\x00ff', 2)");
-                                o.execute("UPDATE items SET name = 'by-other' WHERE id = " + (1 + rnd.nextInt(50)));
+                                // Only its own new row: rows c's open transaction touched are locked.
+                                o.execute("UPDATE items SET name = 'by-other' WHERE id = " + (100_000 + txn));
                             }
                             other.commit();
                         }

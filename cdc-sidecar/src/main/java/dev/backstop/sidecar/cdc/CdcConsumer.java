@@ -20,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Receives Debezium batches, groups changes by transaction (stamped with the commit LSN of its END event), and
@@ -43,6 +45,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     private final Clock clock;
     private final long flushIntervalMillis;
     private final long maxBuffered;
+    private final Set<TableRef> requested;
 
     private final List<Struct> txn = new ArrayList<>();
     private Lsn lastCommitLsn = Lsn.ZERO;
@@ -56,7 +59,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     public CdcConsumer(RecoveryPoints points, TableRef heartbeatTable, RecoveryPointPublisher publisher,
                        SourceInfo source, Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock,
-                       long flushIntervalMillis, long maxBuffered) {
+                       long flushIntervalMillis, long maxBuffered, Set<TableRef> requested) {
         this.points = points;
         this.heartbeatTable = heartbeatTable;
         this.publisher = publisher;
@@ -67,6 +70,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         this.clock = clock;
         this.flushIntervalMillis = flushIntervalMillis;
         this.maxBuffered = maxBuffered;
+        this.requested = requested;
         this.lastFlushMillis = clock.millis();
     }
 
@@ -108,15 +112,23 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         if (!(heartbeatDue || timeDue || full)) {
             return; // nothing acknowledged: offsets stay where durable data is
         }
+        long started = System.nanoTime();
+        long pending = points.pendingCount();
+        Set<TableRef> asked = Set.copyOf(requested);
         while (true) {
             try {
-                points.flush(lastCommitLsn);
+                points.flush(lastCommitLsn, asked, Duration.ofMillis(flushIntervalMillis));
+                requested.removeAll(asked);
                 if (failing) {
                     LOG.info("flush to S3 works again; durable up to {}", lastCommitLsn);
                     failing = false;
                 }
                 break;
             } catch (Exception e) {
+                if (Thread.currentThread().isInterrupted()
+                        || e.getCause() instanceof java.nio.channels.ClosedByInterruptException) {
+                    throw new InterruptedException("stopping"); // shutdown, not an S3 failure: nothing acknowledged
+                }
                 metrics.s3Errors.inc();
                 if (!failing) {
                     alerts.alert("s3_failure", "critical", null, "flush to S3 failed (offsets and heartbeat"
@@ -133,6 +145,8 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         }
         lastFlushMillis = clock.millis();
         metrics.durableLsn.set(lastCommitLsn.value());
+        LOG.debug("flushed {} change(s) up to {} in {} ms", pending, lastCommitLsn,
+                (System.nanoTime() - started) / 1_000_000);
         if (heartbeatDue) {
             try {
                 publisher.writeHeartbeat(new Heartbeat(1, source.sidecarId(), source.database(),

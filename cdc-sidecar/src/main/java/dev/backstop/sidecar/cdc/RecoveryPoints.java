@@ -27,11 +27,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -190,11 +194,14 @@ public final class RecoveryPoints {
     }
 
     /**
-     * Makes everything up to {@code upTo} (a commit LSN all buffered changes are at or before) durable, for every
-     * table: tables without changes get a manifest covering {@code upTo} as well, so their age stays current.
-     * On failure nothing is lost: state only moves once a recovery point is published, and a retry redoes the rest.
+     * Makes everything up to {@code upTo} (a commit LSN all buffered changes are at or before) durable. Tables with
+     * changes get a new recovery point; so do tables in {@code requested} (a flush on demand names them) and tables
+     * whose latest recovery point is older than {@code keepAlive}, so an idle table's age stays current without a
+     * manifest per table on every flush. On failure nothing is lost: state only moves once a recovery point is
+     * published, and a retry redoes the rest.
      */
-    public void flush(Lsn upTo) throws IOException, SQLException {
+    public void flush(Lsn upTo, Set<TableRef> requested, Duration keepAlive) throws IOException, SQLException {
+        Set<TableRef> wanted = wanted(requested, clock.instant().minus(keepAlive));
         for (Map.Entry<TableRef, TableState> e : tables.entrySet()) {
             TableRef t = e.getKey();
             TableState st = e.getValue();
@@ -203,7 +210,7 @@ public final class RecoveryPoints {
             }
             Lsn target = st.rebaseAfter != null ? st.rebaseAfter : upTo;
             boolean idle = st.pending.isEmpty() && (st.gone || st.rebaseAfter != null);
-            if (!idle && target.compareTo(st.coveredLsn) > 0) {
+            if (wanted.contains(t) && !idle && target.compareTo(st.coveredLsn) > 0) {
                 List<ManifestFile> deltas = new ArrayList<>(st.deltas);
                 if (!st.pending.isEmpty()) {
                     deltas.add(writeDelta(t, st, target));
@@ -222,6 +229,24 @@ public final class RecoveryPoints {
             }
         }
         writeGroups(upTo);
+    }
+
+    /** Tables due for a recovery point; a group's members are due together, so they share one LSN. */
+    private Set<TableRef> wanted(Set<TableRef> requested, Instant staleBefore) {
+        Set<TableRef> out = new HashSet<>();
+        tables.forEach((t, st) -> {
+            VerifiedManifest current = latestManifests.get(t);
+            if (!st.pending.isEmpty() || requested.contains(t) || current == null
+                    || current.manifest().createdAt() == null || current.manifest().createdAt().isBefore(staleBefore)) {
+                out.add(t);
+            }
+        });
+        for (List<TableRef> members : groups.values()) {
+            if (members.stream().anyMatch(out::contains)) {
+                out.addAll(members);
+            }
+        }
+        return out;
     }
 
     private ManifestFile writeDelta(TableRef t, TableState st, Lsn upTo) throws IOException {
