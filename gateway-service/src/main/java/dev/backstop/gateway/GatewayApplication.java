@@ -101,7 +101,8 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
 
         HikariDataSource statePool = statePool(db);
         migrate(statePool, schema);
-        HikariDataSource targetPool = targetPool(db);
+        long sessionTimeout = Math.min(policy.statementTimeoutMs(), settings.getStatementTimeoutMs());
+        HikariDataSource targetPool = targetPool(db, sessionTimeout);
         manage(env, statePool::close);
         manage(env, targetPool::close);
 
@@ -129,7 +130,8 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         SafetyState safety = new SafetyState(new PauseStore(statePool, schema), new QuarantineStore(statePool, schema),
                 clock);
         safety.load();
-        TargetExecutor executor = new TargetExecutor(targetPool);
+        TargetExecutor executor = new TargetExecutor(targetPool,
+                sessionTimeoutMatches(targetPool, sessionTimeout) ? sessionTimeout : -1);
         RecoveryGate gate = new UnavailableRecoveryGate();
         QueryPlanner planner = new QueryPlanner(policies, executor, gate, safety, metrics, schema.name(),
                 settings.getImpactExplainTimeoutMs());
@@ -182,7 +184,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         }
     }
 
-    private static HikariDataSource targetPool(DatabaseConfig db) {
+    private static HikariDataSource targetPool(DatabaseConfig db, long statementTimeoutMs) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("backstop-target");
         hc.setJdbcUrl(db.getUrl());
@@ -194,6 +196,10 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         // Each agent statement goes alone through the extended protocol (one command per Parse).
         hc.addDataSourceProperty("preferQueryMode", "extended");
         hc.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+        // setReadOnly(true) must mean BEGIN READ ONLY for the transaction, whatever the URL says.
+        hc.addDataSourceProperty("readOnlyMode", "transaction");
+        // Every session starts with the statement timeout; DISCARD ALL restores it after each request.
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeoutMs);
         HikariDataSource ds = new HikariDataSource(hc);
         verifyExtendedProtocol(ds);
         return ds;
@@ -222,10 +228,32 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
                 ds.close();
                 throw new IllegalStateException("database.url: preferQueryMode must be extended, not " + mode.value());
             }
+            c.setReadOnly(true);
+            try (var st = c.createStatement(); var rs = st.executeQuery("SHOW transaction_read_only")) {
+                rs.next();
+                if (!"on".equals(rs.getString(1))) {
+                    ds.close();
+                    throw new IllegalStateException("database.url: readOnlyMode must be transaction");
+                }
+            }
             c.rollback();
+            c.setReadOnly(false);
         } catch (SQLException e) {
             ds.close();
             throw new IllegalStateException("database: cannot connect to the target database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL may override the startup options: then every transaction sets the timeout itself. */
+    private static boolean sessionTimeoutMatches(HikariDataSource ds, long expectedMs) {
+        try (var c = ds.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")) {
+            rs.next();
+            boolean same = Long.parseLong(rs.getString(1)) == expectedMs;
+            c.rollback();
+            return same;
+        } catch (SQLException | NumberFormatException e) {
+            return false;
         }
     }
 

@@ -42,7 +42,7 @@ class ExecutionSafetyIT {
         hc.setMaximumPoolSize(1);
         hc.addDataSourceProperty("preferQueryMode", "extended");
         pool = new HikariDataSource(hc);
-        executor = new TargetExecutor(pool);
+        executor = new TargetExecutor(pool, -1);
     }
 
     @AfterAll

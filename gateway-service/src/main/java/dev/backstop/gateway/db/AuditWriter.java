@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * Group commit for the audit table: one writer thread takes every pending append and completion,
  * writes them in ONE transaction and completes each caller's future only after COMMIT returned, so
  * "audit before execute" costs one shared commit per batch instead of one commit per request.
- * The hash chain is extended inside the transaction under an advisory lock, from the last row in
- * the table, so several gateway processes (or a restart) keep one chain.
+ * The chain head (last seq and row_hash) is kept in memory and read from the table after a start or
+ * any failure; a unique index on prev_hash makes a second writer that extended the same head fail,
+ * and the batch is retried once from the re-read head, so several gateway processes keep one chain.
+ * Completions are written together with the next batch of appends (or alone when none arrive within
+ * {@link #COMPLETION_LINGER_MS}), so a request costs about one shared commit, not two.
  */
 public final class AuditWriter implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
@@ -48,8 +51,12 @@ public final class AuditWriter implements Managed {
     private final StateSchema schema;
     private final int maxBatch;
     private final Consumer<Throwable> onFailure;
+    static final long COMPLETION_LINGER_MS = 2;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(200_000);
-    private final long lockKey;
+    private final BlockingQueue<Op> completions = new LinkedBlockingQueue<>(200_000);
+    /** The chain head as last committed by this writer; null = read it from the table. */
+    private long headSeq = -1;
+    private String headHash;
     private volatile boolean running;
     private Thread thread;
 
@@ -58,7 +65,6 @@ public final class AuditWriter implements Managed {
         this.schema = schema;
         this.maxBatch = maxBatch;
         this.onFailure = onFailure;
-        this.lockKey = ("backstop.audit." + schema.name()).hashCode();
     }
 
     public CompletableFuture<Void> append(UUID id, Instant ts, String principal, String decision, String risk,
@@ -74,7 +80,8 @@ public final class AuditWriter implements Managed {
     }
 
     private CompletableFuture<Void> enqueue(Op op) {
-        if (!running || !queue.offer(op)) {
+        BlockingQueue<Op> q = op instanceof Append ? queue : completions;
+        if (!running || !q.offer(op)) {
             op.done().completeExceptionally(new IllegalStateException("audit writer not running or queue full"));
         }
         return op.done();
@@ -100,20 +107,23 @@ public final class AuditWriter implements Managed {
         // Whatever is left could not be written: fail it rather than leave callers waiting.
         List<Op> rest = new ArrayList<>();
         queue.drainTo(rest);
+        completions.drainTo(rest);
         rest.forEach(op -> op.done().completeExceptionally(new IllegalStateException("audit writer stopped")));
     }
 
     private void loop() {
         List<Op> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !completions.isEmpty()) {
             try {
-                Op first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                Op first = queue.poll(completions.isEmpty() ? 100 : COMPLETION_LINGER_MS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, maxBatch - 1);
                 }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                write(batch);
+                completions.drainTo(batch, maxBatch);
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -127,22 +137,42 @@ public final class AuditWriter implements Managed {
     }
 
     private void write(List<Op> batch) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        try {
             try {
-                writeIn(c, batch);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
+                writeOnce(batch);
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // Another writer extended the chain from our head: re-read it and try once more.
+                headHash = null;
+                writeOnce(batch);
             }
         } catch (SQLException | RuntimeException e) {
+            headHash = null;
             LOG.error("audit write failed ({} operations): {}", batch.size(), e.getMessage());
             onFailure.accept(e);
             batch.forEach(op -> op.done().completeExceptionally(e));
             return;
         }
         batch.forEach(op -> op.done().complete(null));
+    }
+
+    private void writeOnce(List<Op> batch) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            long seq = headSeq;
+            String hash = headHash;
+            try {
+                writeIn(c, batch);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                headSeq = seq;
+                headHash = hash;
+                rollbackQuietly(c);
+                throw e;
+            }
+        }
     }
 
     private void writeIn(Connection c, List<Op> batch) throws SQLException {
@@ -164,20 +194,20 @@ public final class AuditWriter implements Managed {
     }
 
     private void writeAppends(Connection c, List<Append> appends) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, lockKey);
-            lock.execute();
-        }
-        long seq = 0;
-        String prev = AuditChain.GENESIS;
-        try (PreparedStatement last = c.prepareStatement(
-                "SELECT seq, row_hash FROM " + schema.table("audit") + " ORDER BY seq DESC LIMIT 1");
-             ResultSet rs = last.executeQuery()) {
-            if (rs.next()) {
-                seq = rs.getLong(1);
-                prev = rs.getString(2);
+        if (headHash == null) {
+            headSeq = 0;
+            headHash = AuditChain.GENESIS;
+            try (PreparedStatement last = c.prepareStatement(
+                    "SELECT seq, row_hash FROM " + schema.table("audit") + " ORDER BY seq DESC LIMIT 1");
+                 ResultSet rs = last.executeQuery()) {
+                if (rs.next()) {
+                    headSeq = rs.getLong(1);
+                    headHash = rs.getString(2);
+                }
             }
         }
+        long seq = headSeq;
+        String prev = headHash;
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + schema.table("audit")
                 + " (seq, id, ts, principal, decision, risk, approval_id, record, prev_hash, row_hash,"
                 + " completed_at, outcome, completion, completion_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
@@ -203,6 +233,8 @@ public final class AuditWriter implements Managed {
             }
             ins.executeBatch();
         }
+        headSeq = seq;
+        headHash = prev;
     }
 
     private void writeCompletes(Connection c, List<Complete> completes) throws SQLException {

@@ -61,9 +61,16 @@ public final class TargetExecutor {
     private final HikariDataSource pool;
     private final TableSizes tableSizes;
 
-    public TargetExecutor(HikariDataSource pool) {
+    private final long sessionStatementTimeoutMs;
+
+    /**
+     * @param sessionStatementTimeoutMs the statement_timeout the pool's sessions start with (its
+     *                                  connections' startup option), or -1 if none
+     */
+    public TargetExecutor(HikariDataSource pool, long sessionStatementTimeoutMs) {
         this.pool = pool;
         this.tableSizes = new TableSizes();
+        this.sessionStatementTimeoutMs = sessionStatementTimeoutMs;
     }
 
     public ExecutionResult execute(String sql, List<StatementClassification> statements, Options options) {
@@ -110,11 +117,16 @@ public final class TargetExecutor {
                 return new ExecutionResult.Refused(ErrorCode.STATEMENT_BOUNDARY_MISMATCH, 0,
                         "standard_conforming_strings is off on this connection");
             }
-            try (PreparedStatement setup = c.prepareStatement(o.readOnly()
-                    ? "SELECT set_config('statement_timeout', ?, true), set_config('transaction_read_only', 'on', true)"
-                    : "SELECT set_config('statement_timeout', ?, true)")) {
-                setup.setString(1, Long.toString(o.statementTimeoutMs()));
-                setup.execute();
+            // READ ONLY: pgjdbc opens the transaction with BEGIN READ ONLY (readOnlyMode=transaction,
+            // forced on the pool), sent with the first statement: no extra round trip.
+            c.setReadOnly(o.readOnly());
+            // statement_timeout: the pool's sessions start with the configured value (startup option,
+            // which DISCARD ALL restores); a different value is set for this transaction only.
+            if (o.statementTimeoutMs() != sessionStatementTimeoutMs) {
+                try (PreparedStatement setup = c.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+                    setup.setString(1, Long.toString(o.statementTimeoutMs()));
+                    setup.execute();
+                }
             }
             Map<TableRef, long[]> impacts = new LinkedHashMap<>();
             boolean unknown = false;
@@ -284,6 +296,7 @@ public final class TargetExecutor {
                 st.execute("DISCARD ALL");
             }
             c.setAutoCommit(false);
+            c.setReadOnly(false);
             return true;
         } catch (SQLException e) {
             LOG.warn("connection reset failed, evicting it: {}", e.getMessage());
