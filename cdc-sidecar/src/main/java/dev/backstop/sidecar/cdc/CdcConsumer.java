@@ -133,9 +133,12 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                 if (!failing) {
                     alerts.alert("s3_failure", "critical", null, "flush to S3 failed (offsets and heartbeat"
                             + " not advanced; retrying): " + e);
+                    LOG.error("flush to S3 failed (offsets and heartbeat not advanced; retrying until it works): {}",
+                            e.toString());
+                } else {
+                    LOG.debug("flush to S3 failed again: {}", e.toString());
                 }
                 failing = true;
-                LOG.error("flush to S3 failed (offsets and heartbeat not advanced; will retry): {}", e.toString());
                 if (points.pendingCount() < maxBuffered) {
                     lastFlushMillis = clock.millis(); // next attempt after another interval or heartbeat
                     return;
