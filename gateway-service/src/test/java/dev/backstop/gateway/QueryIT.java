@@ -174,6 +174,7 @@ class QueryIT {
 
     @Test
     void sessionStateDoesNotLeakToTheNextRequest() throws Exception {
+        assertEquals("[[\"30s\"]]", gw.query(GatewayFixture.AGENT, "SHOW statement_timeout").body().get("rows").toString());
         String fresh = gw.query(GatewayFixture.AGENT, "SHOW search_path").body().get("rows").get(0).get(0).asText();
         assertEquals("\"$user\", public", fresh);
 
@@ -263,6 +264,7 @@ class QueryIT {
         assertTrue(metrics.raw().contains("jvm_memory_used_bytes"));
         Resp openapi = gw.get(null, "/openapi.yaml");
         assertEquals(200, openapi.status());
+        assertTrue(openapi.raw().contains("/v1/approvals/{id}/approve:"), openapi.raw());
     }
 
     @Test
