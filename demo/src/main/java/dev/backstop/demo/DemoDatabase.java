@@ -54,6 +54,10 @@ final class DemoDatabase {
             st.execute("SET ROLE " + GATEWAY_ROLE);
             st.execute(resource("/demo/schema.sql"));
             st.execute("RESET ROLE");
+            // The sidecar sets REPLICA IDENTITY FULL and publishes the tables, which takes the owner's
+            // rights: its role is a member of the owning role, the set-up Debezium documents.
+            st.execute("GRANT " + GATEWAY_ROLE + " TO " + REPLICATION_ROLE);
+            st.execute("GRANT CREATE ON DATABASE " + DATABASE + " TO " + REPLICATION_ROLE);
             st.execute("GRANT USAGE ON SCHEMA public TO " + REPLICATION_ROLE + ", " + AGENT_ROLE);
             st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + REPLICATION_ROLE + ", " + AGENT_ROLE);
         }

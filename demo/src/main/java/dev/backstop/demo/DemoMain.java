@@ -37,17 +37,17 @@ public final class DemoMain implements Callable<Integer> {
             awaitQuietly(stopped);
         }, "demo-shutdown"));
         try (DemoEnvironment env = DemoEnvironment.start(dir, fresh, DemoPorts.DEFAULTS, out)) {
-            out.println("[demo] PostgreSQL: " + env.adminJdbcUrl());
-            out.println("[demo] S3:         " + env.s3.endpoint() + " bucket " + DemoEnvironment.BUCKET);
-            out.println("[demo] config:     " + env.configFile);
-            if (scenario != null) {
-                System.err.println("demo: the incident scenario needs the gateway and sidecar, which this build does not run yet");
-                return 1;
+            try (DemoSystem system = DemoSystem.start(env, out)) {
+                DemoInfo info = DemoInfo.of(env, system);
+                info.writeJson(dir.resolve("demo.json"));
+                if (scenario != null) {
+                    return new IncidentScenario(info, env, out).run() ? 0 : 1;
+                }
+                info.print(out);
+                stopRequested.await();
+                out.println("[demo] stopping");
+                return 0;
             }
-            out.println("[demo] running; press Ctrl-C to stop");
-            stopRequested.await();
-            out.println("[demo] stopping");
-            return 0;
         } finally {
             stopped.countDown();
         }
