@@ -5,6 +5,7 @@ import dev.backstop.sidecar.cdc.RecoveryPoints;
 import dev.backstop.sidecar.pg.HeartbeatWriter;
 import dev.backstop.sidecar.pg.PgCatalog;
 import dev.backstop.sidecar.pg.ReplicationSetup;
+import dev.backstop.sidecar.pg.TableSchema;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.VerifiedManifest;
@@ -84,7 +85,15 @@ final class TableMonitor {
 
     private void checkTablesExist(Connection c, long currentLsn) throws SQLException {
         for (TableRef t : points.trackedTables()) {
-            if (!goneAt.containsKey(t) && PgCatalog.describe(c, t).isEmpty()) {
+            if (goneAt.containsKey(t)) {
+                continue;
+            }
+            Optional<TableSchema> now = PgCatalog.describe(c, t);
+            if (now.isPresent() && (!now.get().columns().equals(points.schemaOf(t).columns())
+                    || !now.get().primaryKey().equals(points.schemaOf(t).primaryKey()))) {
+                points.requestRebase(t);
+            }
+            if (now.isEmpty()) {
                 // Changes committed before now may still be in flight: alert once they are durable.
                 goneAt.put(t, Lsn.of(currentLsn));
                 points.markGone(t);

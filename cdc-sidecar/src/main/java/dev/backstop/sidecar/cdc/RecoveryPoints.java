@@ -158,6 +158,17 @@ public final class RecoveryPoints {
         }
     }
 
+    /**
+     * The catalog shows other columns than the tracked schema (found by the table monitor, possibly before any change
+     * with the new columns arrived): the next flush publishes what is pending, then takes a new base.
+     */
+    public void requestRebase(TableRef t) {
+        TableState st = tables.get(t);
+        if (st != null) {
+            st.rebaseRequested = true;
+        }
+    }
+
     /** A value of {@code t} cannot be stored: no further recovery points for it (its age grows; the gate fails). */
     public void markBroken(TableRef t, String reason) {
         tables.get(t).broken = reason;
@@ -207,6 +218,10 @@ public final class RecoveryPoints {
             TableState st = e.getValue();
             if (st.broken != null) {
                 continue;
+            }
+            if (st.rebaseRequested && st.rebaseAfter == null) {
+                st.rebaseAfter = upTo; // every change recorded so far has the old columns
+                wanted.add(t);
             }
             Lsn target = st.rebaseAfter != null ? st.rebaseAfter : upTo;
             boolean idle = st.pending.isEmpty() && (st.gone || st.rebaseAfter != null);

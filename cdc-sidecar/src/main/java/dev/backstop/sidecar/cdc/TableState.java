@@ -14,7 +14,7 @@ import java.util.List;
  * Mutated by the CDC thread only, except {@link #gone}, which the table monitor sets.
  */
 final class TableState {
-    TableSchema schema;
+    volatile TableSchema schema;
     String baseSnapshotId;
     Lsn baseLsn;
     List<ManifestFile> baseFiles = new ArrayList<>();
@@ -30,6 +30,8 @@ final class TableState {
     /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
     String broken;
     volatile boolean gone;
+    /** Set by the table monitor when the catalog shows other columns: the next flush publishes, then re-bases. */
+    volatile boolean rebaseRequested;
 
     void resetToBase(TableSchema schema, String snapshotId, Lsn lsn, List<ManifestFile> files, long rows) {
         this.schema = schema;
@@ -43,5 +45,6 @@ final class TableState {
         this.coveredLsn = lsn;
         this.lastCommitTime = null;
         this.rebaseAfter = null;
+        this.rebaseRequested = false;
     }
 }
