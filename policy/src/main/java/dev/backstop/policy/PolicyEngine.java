@@ -59,9 +59,12 @@ public final class PolicyEngine {
             }
         }
         if (p.impactAnalysisEnabled()) {
+            Set<TableRef> existingRowsTouched = tablesWhoseExistingRowsChange(c);
             for (ImpactEstimate ie : ctx.impacts()) {
                 boolean rows = ie.rowsAffected() > p.maxWriteRowsWithoutCritical();
-                boolean pct = ie.tableRows() > 0
+                // A plain INSERT changes no existing row: measured against a small (or empty) table it
+                // would always exceed the percentage, so only the row limit applies to it.
+                boolean pct = ie.tableRows() > 0 && existingRowsTouched.contains(ie.table())
                         && ie.rowsAffected() * 100.0 / ie.tableRows() > p.maxWritePercentWithoutCritical();
                 if (rows) {
                     why.add("impact_rows_exceeded");
@@ -156,6 +159,19 @@ public final class PolicyEngine {
     private static final Set<String> READ_OPERATIONS = Set.of("SELECT", "VALUES", "TABLE", "EXPLAIN", "SHOW");
 
     /** May modify the tables it names (reads with a data-modifying CTE count: fail closed). */
+    /** Tables written by a statement that can change or remove rows that already exist (not a plain INSERT). */
+    private static Set<TableRef> tablesWhoseExistingRowsChange(Classification c) {
+        Set<TableRef> out = new java.util.HashSet<>();
+        for (StatementClassification s : c.statements()) {
+            boolean plainInsert = "INSERT".equals(s.operation()) && s.setColumns().isEmpty()
+                    && !s.reasons().contains("data_modifying_cte");
+            if (writes(s) && !plainInsert) {
+                out.addAll(s.tables());
+            }
+        }
+        return out;
+    }
+
     static boolean writes(StatementClassification s) {
         if (!s.write() || !s.parseOk()) {
             return false;

@@ -194,6 +194,28 @@ class PolicyTest {
     }
 
     @Test
+    void percentLimitDoesNotApplyToPlainInserts() {
+        TableRef t = new TableRef("public", "t");
+        Decision insert = PolicyEngine.decide(C.classify("INSERT INTO t (a) VALUES (1)"), Policy.defaults(),
+                new DecisionContext(List.of(new ImpactEstimate(t, 1, 1, ImpactEstimate.Source.ACTUAL_ROW_COUNT)),
+                        false, false, false, false));
+        assertEquals(Outcome.EXECUTE, insert.outcome());
+        assertEquals(Risk.LOW, insert.risk());
+        Decision upsert = PolicyEngine.decide(
+                C.classify("INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = excluded.a"),
+                Policy.defaults(),
+                new DecisionContext(List.of(new ImpactEstimate(t, 1, 1, ImpactEstimate.Source.ACTUAL_ROW_COUNT)),
+                        false, false, false, false));
+        assertEquals(Risk.IMPACT_CRITICAL, upsert.risk());
+        Decision bulkInsert = PolicyEngine.decide(C.classify("INSERT INTO t (a) SELECT g FROM generate_series(1, 5000) g"),
+                Policy.defaults(),
+                new DecisionContext(List.of(new ImpactEstimate(t, 5000, 10, ImpactEstimate.Source.ACTUAL_ROW_COUNT)),
+                        false, false, false, false));
+        assertEquals(List.of("impact_rows_exceeded", "risk_requires_approval", "recovery_gate_required"),
+                bulkInsert.reasons().subList(0, 3));
+    }
+
+    @Test
     void protectedColumnsUseTheAst() throws Exception {
         Policy p = PolicyLoader.parse("{\"protected_columns\": {\"users\": [\"email\"]}}");
         Decision hit = PolicyEngine.decide(C.classify("UPDATE users SET email = 'x' WHERE id = 1"), p, DecisionContext.NONE);
