@@ -47,7 +47,18 @@ final class DemoHttp {
 
     private Response send(HttpRequest req) throws IOException, InterruptedException {
         HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
-        JsonNode body = r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        return new Response(r.statusCode(), body);
+        return new Response(r.statusCode(), parse(r.body()));
+    }
+
+    /** The body as JSON; a body that is not JSON (a proxy's HTML page, say) is kept as {"raw": text}. */
+    private static JsonNode parse(String body) {
+        if (body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("raw", body.length() > 500 ? body.substring(0, 500) : body);
+        }
     }
 }

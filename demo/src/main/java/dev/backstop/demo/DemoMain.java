@@ -36,18 +36,14 @@ public final class DemoMain implements Callable<Integer> {
             stopRequested.countDown();
             awaitQuietly(stopped);
         }, "demo-shutdown"));
-        try (DemoEnvironment env = DemoEnvironment.start(dir, fresh, DemoPorts.DEFAULTS, out)) {
-            try (DemoSystem system = DemoSystem.start(env, out)) {
-                DemoInfo info = DemoInfo.of(env, system);
-                info.writeJson(dir.resolve("demo.json"));
-                if (scenario != null) {
-                    return new IncidentScenario(info, env, out).run() ? 0 : 1;
-                }
-                info.print(out);
-                stopRequested.await();
-                out.println("[demo] stopping");
-                return 0;
+        try (DemoRun demo = DemoRun.start(dir, fresh, DemoPorts.DEFAULTS, out)) {
+            if (scenario != null) {
+                return demo.runIncidentScenario(out) ? 0 : 1;
             }
+            demo.info.print(out);
+            stopRequested.await();
+            out.println("[demo] stopping");
+            return 0;
         } finally {
             stopped.countDown();
         }

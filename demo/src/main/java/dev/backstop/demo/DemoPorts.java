@@ -1,6 +1,23 @@
 package dev.backstop.demo;
 
-/** The demo's fixed local ports (loopback only), so printed commands stay valid across restarts. */
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+
+/** The demo's local ports (loopback only). Fixed by default, so printed commands stay valid across restarts. */
 record DemoPorts(int postgres, int s3, int gateway, int gatewayAdmin, int sidecar) {
     static final DemoPorts DEFAULTS = new DemoPorts(55432, 59000, 8090, 8081, 8091);
+
+    /** Free ports chosen by the OS: for tests that run beside a demo. */
+    static DemoPorts free() {
+        return new DemoPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
