@@ -132,6 +132,8 @@ public final class Sidecar implements AutoCloseable {
                 members.stream().map(m -> TableRef.parse(database, m)).toList()));
         points = new RecoveryPoints(publisher, new RecoveryPointCatalog(store, keys), copier, source,
                 config.stateDir(), clock, groups, metrics);
+        points.enableMaintenance(new RecoveryPoints.Maintenance(config.compactAfterDeltas(), config.compactMaxRows(),
+                Duration.ofHours(config.retentionHours()), Duration.ofMinutes(config.retentionSweepMinutes())), store);
         try (Connection c = connect()) {
             for (TableRef t : tracked) {
                 points.track(PgCatalog.describe(c, t).orElseThrow(() -> new SQLException(t + " vanished")),

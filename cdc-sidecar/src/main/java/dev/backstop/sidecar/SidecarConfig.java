@@ -24,7 +24,8 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
                             String sidecarId, int httpPort, String httpToken, String slotName, String publicationName,
                             List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
                             int heartbeatIntervalSeconds, int retentionHours, Map<String, List<String>> recoveryGroups,
-                            long maxBufferedChanges, long partBytes) {
+                            long maxBufferedChanges, long partBytes, int compactAfterDeltas, long compactMaxRows,
+                            int retentionSweepMinutes) {
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
@@ -64,14 +65,36 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         if (token.length() < 16) {
             problems.add("sidecar.httpToken must be set (at least 16 characters): /flush is refused without it");
         }
+        int retentionHours = positive(sc, "retentionHours", 168, problems);
+        int compactAfterDeltas = positive(sc, "compactAfterDeltas", 100, problems);
+        int sweepMinutes = positive(sc, "retentionSweepMinutes", 10, problems);
+        long maxBuffered = sc.path("maxBufferedChanges").asLong(200_000);
+        long partBytes = sc.path("partBytes").asLong(128L * 1024 * 1024);
+        long compactMaxRows = sc.path("compactMaxRows").asLong(1_000_000);
+        if (maxBuffered <= 0 || partBytes < 1024 * 1024 || compactMaxRows < 0) {
+            problems.add("sidecar.maxBufferedChanges must be > 0, partBytes >= 1 MiB, compactMaxRows >= 0");
+        }
+        int httpPort = sc.path("httpPort").asInt(8091);
+        if (httpPort < -1 || httpPort > 65535) {
+            problems.add("sidecar.httpPort must be 0..65535 (0: any free port) or -1 (no HTTP)");
+        }
+        // Without its own role the sidecar connects as the database section's user (which then needs REPLICATION).
+        String user = sc.path("replicationUser").asText("");
+        String password = sc.path("replicationPassword").asText("");
+        if (user.isBlank()) {
+            user = db.path("user").asText("");
+            password = db.path("password").asText("");
+        }
+        if (user.isBlank()) {
+            problems.add("sidecar.replicationUser (or database.user) is required");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration:\n - " + String.join("\n - ", problems));
         }
-        return new SidecarConfig(url, sc.path("replicationUser").asText(""), sc.path("replicationPassword").asText(""),
-                s3, sc.path("id").asText("sidecar-1"), sc.path("httpPort").asInt(8091), token,
+        return new SidecarConfig(url, user, password, s3, sc.path("id").asText("sidecar-1"), httpPort, token,
                 sc.path("slotName").asText("backstop"), sc.path("publicationName").asText("backstop"), tables, stateDir,
-                flush, hb, positive(sc, "retentionHours", 168, problems), groups,
-                sc.path("maxBufferedChanges").asLong(200_000), sc.path("partBytes").asLong(128L * 1024 * 1024));
+                flush, hb, retentionHours, groups, maxBuffered, partBytes, compactAfterDeltas, compactMaxRows,
+                sweepMinutes);
     }
 
     static String substitute(String text, Function<String, String> env) {

@@ -22,6 +22,12 @@ public final class SidecarMetrics {
     public final Gauge snapshotAge = Gauge.builder().name("backstop_snapshot_age_seconds")
             .help("Seconds since the table's latest recovery point was published").labelNames("table")
             .register(registry);
+    public final Counter compactions = Counter.builder().name("backstop_sidecar_compactions_total")
+            .help("New bases made by compaction").register(registry);
+    public final Counter retentionSweeps = Counter.builder().name("backstop_sidecar_retention_sweeps_total")
+            .help("Completed retention sweeps").register(registry);
+    public final Counter retentionDeleted = Counter.builder().name("backstop_sidecar_retention_deleted_objects_total")
+            .help("Manifests, group recovery points and data files deleted by retention").register(registry);
     public final Gauge slotLost = Gauge.builder().name("backstop_sidecar_slot_lost")
             .help("1 when the replication slot vanished and new bases had to be taken").register(registry);
     public final Gauge engineRunning = Gauge.builder().name("backstop_sidecar_cdc_running")

@@ -58,11 +58,15 @@ final class SidecarFixture {
         return new SidecarConfig(db.jdbcUrl(), db.user(), db.password() == null ? "" : db.password(), s3Settings,
                 id, 0, "test-token-0123456789", id.replace('-', '_') + "_slot", id.replace('-', '_') + "_pub",
                 tables, dir.resolve("state-" + id), intervalSeconds, intervalSeconds, 168, groups, 100_000,
-                64L * 1024 * 1024);
+                64L * 1024 * 1024, 100, 1_000_000, 10);
     }
 
     Sidecar start(SidecarConfig config) throws Exception {
-        return Sidecar.start(config, S3ObjectStore.create(s3Settings), Clock.systemUTC(),
+        return start(config, Clock.systemUTC());
+    }
+
+    Sidecar start(SidecarConfig config, Clock clock) throws Exception {
+        return Sidecar.start(config, S3ObjectStore.create(s3Settings), clock,
                 (type, severity, table, message) -> alerts.add(type + " " + table + ": " + message));
     }
 

@@ -103,6 +103,18 @@ public final class SnapshotKeys {
         }
     }
 
+    /** The creation time part of a recovery point or snapshot id, if it has the expected shape. */
+    public static Optional<Instant> createdAtOfId(String id) {
+        if (lsnOfId(id).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.ofEpochMilli(Long.parseLong(id.substring(17))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The recovery point id of a manifest key ({@code .../manifests/{id}.json}), if it is one. */
     public static Optional<String> recoveryPointIdOfKey(String key) {
         int slash = key.lastIndexOf('/');

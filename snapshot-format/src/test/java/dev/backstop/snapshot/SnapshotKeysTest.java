@@ -47,4 +47,11 @@ class SnapshotKeysTest {
         assertEquals(b, SnapshotKeys.recoveryPointIdOfKey(keys.manifest(orders, b)).orElseThrow());
         assertTrue(SnapshotKeys.recoveryPointIdOfKey("x/manifests/garbage.json").isEmpty());
     }
+
+    @Test
+    void idCarriesItsCreationTime() {
+        String id = SnapshotKeys.recoveryPointId(Lsn.of(0x1908B80L), Instant.ofEpochMilli(1795677391037L));
+        assertEquals(java.util.Optional.of(Instant.ofEpochMilli(1795677391037L)), SnapshotKeys.createdAtOfId(id));
+        assertEquals(java.util.Optional.empty(), SnapshotKeys.createdAtOfId("nope"));
+    }
 }

@@ -165,6 +165,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         committer.markProcessed(unackedEnd);
         committer.markBatchFinished();
         unackedEnd = null;
+        points.maintain();
     }
 
     private void endTransaction(Lsn commit, Instant commitTime) {

@@ -19,6 +19,7 @@ import dev.backstop.snapshot.VerifiedManifest;
 import dev.backstop.snapshot.parquet.ChangeOp;
 import dev.backstop.snapshot.parquet.ChangeRecord;
 import dev.backstop.snapshot.parquet.RowFileWriter;
+import dev.backstop.snapshot.store.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,14 @@ public final class RecoveryPoints {
     private final Map<String, List<TableRef>> groups;
     private final SidecarMetrics metrics;
     private long pendingCount;
+    private Maintenance maintenance;
+    private Compactor compactor;
+    private RetentionSweeper sweeper;
+    private Instant lastSweep;
+
+    /** Compaction and retention settings (docs/configuration.md, sidecar section). */
+    public record Maintenance(int compactAfterDeltas, long compactMaxRows, Duration retention, Duration sweepEvery) {
+    }
 
     public RecoveryPoints(RecoveryPointPublisher publisher, RecoveryPointCatalog catalog, BaseCopier copier,
                           SourceInfo source, Path workDir, Clock clock, Map<String, List<TableRef>> groups,
@@ -70,6 +79,72 @@ public final class RecoveryPoints {
         this.clock = clock;
         this.groups = groups;
         this.metrics = metrics;
+    }
+
+    /** Enables compaction and retention, run on the CDC thread after successful flushes. */
+    public void enableMaintenance(Maintenance m, ObjectStore store) {
+        this.maintenance = m;
+        this.compactor = new Compactor(store, copier.parts(), workDir, clock);
+        this.sweeper = new RetentionSweeper(store, catalog);
+        this.lastSweep = clock.instant();
+    }
+
+    /**
+     * After a successful flush (nothing pending): compacts tables with many deltas, and sweeps expired recovery points
+     * when due. Failures are logged and leave every published recovery point as it was.
+     */
+    public void maintain() {
+        if (maintenance == null) {
+            return;
+        }
+        for (Map.Entry<TableRef, TableState> e : tables.entrySet()) {
+            TableState st = e.getValue();
+            if (st.broken == null && !st.gone && st.pending.isEmpty() && st.rebaseAfter == null
+                    && st.deltas.size() >= maintenance.compactAfterDeltas()) {
+                try {
+                    compact(e.getKey(), st);
+                } catch (Exception ex) {
+                    LOG.warn("{}: compaction failed, recovery points unchanged: {}", e.getKey().qualifiedName(),
+                            ex.toString());
+                }
+            }
+        }
+        if (Duration.between(lastSweep, clock.instant()).compareTo(maintenance.sweepEvery()) >= 0) {
+            try {
+                RetentionSweeper.Swept swept = sweeper.sweep(tables.keySet(), groups.keySet(),
+                        clock.instant().minus(maintenance.retention()));
+                lastSweep = clock.instant();
+                metrics.retentionDeleted.inc(swept.manifests() + swept.groups() + swept.files());
+                metrics.retentionSweeps.inc();
+            } catch (Exception ex) {
+                LOG.warn("retention sweep failed (nothing more is deleted until the next one): {}", ex.toString());
+            }
+        }
+    }
+
+    private void compact(TableRef t, TableState st) throws IOException, SQLException {
+        VerifiedManifest current = latestManifests.get(t);
+        if (current == null || !current.manifest().coveredLsn().equals(st.coveredLsn)) {
+            return;
+        }
+        if (st.rowCount > maintenance.compactMaxRows()) {
+            LOG.info("{}: {} deltas, too many rows to compact in memory; taking a fresh base", t.qualifiedName(),
+                    st.deltas.size());
+            newBase(t);
+            return;
+        }
+        Compactor.NewBase nb = compactor.compact(current.manifest());
+        for (ManifestFile f : nb.parts().files()) {
+            metrics.bytesWritten.inc(f.bytes());
+        }
+        Instant lastCommit = st.lastCommitTime;
+        Lsn covered = st.coveredLsn;
+        TableSchema schema = st.schema;
+        st.resetToBase(schema, nb.snapshotId(), covered, nb.parts().files(), nb.parts().rows());
+        st.lastCommitTime = lastCommit;
+        publish(t, st, covered, st.deltas);
+        metrics.compactions.inc();
+        LOG.info("{}: compacted into base {} ({} rows)", t.qualifiedName(), nb.snapshotId(), nb.parts().rows());
     }
 
     /** Resumes from the table's latest manifest if its columns still match, else takes a new base. */

@@ -96,40 +96,27 @@ public final class BaseCopier {
     private Base copyRows(Connection c, TableSchema schema, Lsn lsn) throws SQLException, IOException {
         TableRef t = schema.table();
         String snapshotId = SnapshotKeys.recoveryPointId(lsn, clock.instant());
-        List<ManifestFile> files = new ArrayList<>();
-        long total = 0;
         try (Statement s = c.createStatement()) {
             s.setFetchSize(5000);
             try (ResultSet rs = s.executeQuery("SELECT * FROM " + quote(t.schema()) + "." + quote(t.name()))) {
                 int n = schema.columns().size();
-                int part = 0;
-                boolean more = rs.next();
-                do {
-                    Path local = Files.createTempFile(workDir, "base-", ".parquet");
-                    long rows = 0;
-                    try {
-                        try (RowFileWriter w = RowFileWriter.base(local, schema.columns())) {
-                            while (more && w.dataSize() < partBytes) {
-                                Object[] row = new Object[n];
-                                for (int i = 0; i < n; i++) {
-                                    row[i] = JdbcValues.read(rs, i + 1, schema.columns().get(i));
-                                }
-                                w.writeRow(row);
-                                rows++;
-                                more = rs.next();
-                            }
-                        }
-                        files.add(publisher.uploadVerified(publisher.keys().basePart(t, snapshotId, part), local,
-                                FileKind.BASE, rows, lsn, lsn));
-                    } finally {
-                        Files.deleteIfExists(local);
+                BasePartsWriter.Parts parts = parts().write(t, schema.columns(), snapshotId, lsn, () -> {
+                    if (!rs.next()) {
+                        return null;
                     }
-                    total += rows;
-                    part++;
-                } while (more);
+                    Object[] row = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        row[i] = JdbcValues.read(rs, i + 1, schema.columns().get(i));
+                    }
+                    return row;
+                });
+                return new Base(schema, snapshotId, lsn, parts.files(), parts.rows());
             }
         }
-        return new Base(schema, snapshotId, lsn, files, total);
+    }
+
+    public BasePartsWriter parts() {
+        return new BasePartsWriter(publisher, workDir, partBytes);
     }
 
     public static String quote(String ident) {
