@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -66,11 +67,54 @@ public final class ConfigLoader {
                 text(s, "prefix", problems), bool(s, "pathStyle", true, problems),
                 text(s, "accessKeyId", problems), text(s, "secretAccessKey", problems));
         problems.addAll(settings.problems());
-        String database = databaseName(text(root.path("database"), "url", problems), problems);
+        JsonNode db = root.path("database");
+        String url = text(db, "url", problems);
+        String database = databaseName(url, problems);
+        JsonNode restore = root.path("restore");
+        JsonNode sidecar = root.path("sidecar");
+        String user = firstNonBlank(text(restore, "user", problems), text(db, "user", problems));
+        String password = firstNonBlank(text(restore, "password", problems), text(db, "password", problems));
+        String stateSchema = firstNonBlank(text(db, "stateSchema", problems), "backstop");
+        String slot = firstNonBlank(text(sidecar, "slotName", problems), "backstop");
+        List<String> patterns = new ArrayList<>();
+        sidecar.path("tables").forEach(n -> patterns.add(substitute(n.asText(), "sidecar.tables", problems)));
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        sidecar.path("recoveryGroups").fields().forEachRemaining(e -> {
+            List<String> members = new ArrayList<>();
+            e.getValue().forEach(n -> members.add(n.asText()));
+            groups.put(e.getKey(), members);
+        });
+        boolean deleteDenied = bool(s, "expectDeleteDenied", false, problems);
+        long heartbeatMax = positive(restore, "heartbeatMaxAgeSeconds", 120, problems);
+        long snapshotMax = positive(restore, "snapshotMaxAgeSeconds", 300, problems);
+        String webhook = firstNonBlank(text(restore, "alertWebhookUrl", problems),
+                text(root.path("gateway"), "alertWebhookUrl", problems));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().map(p -> file + ": " + p).toList());
         }
-        return new RestoreConfig(file, settings, database);
+        return new RestoreConfig(file, settings, database, url, user, password, stateSchema, slot, patterns, groups,
+                deleteDenied, heartbeatMax, snapshotMax, webhook);
+    }
+
+    private long positive(JsonNode section, String key, long dflt, List<String> problems) {
+        String v = text(section, key, problems);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(key + " must be a positive whole number of seconds, got '" + v + "'");
+        return dflt;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : (b == null || b.isBlank() ? null : b);
     }
 
     private String text(JsonNode section, String key, List<String> problems) {

@@ -12,15 +12,22 @@ import java.util.function.Function;
 
 /**
  * Everything the tool takes from the outside world, so tests run it in-process with their own
- * streams, environment variables and clock.
+ * streams, environment variables and clock. {@code progress}: draw progress bars on the real
+ * stderr (only when it is a terminal; never in tests).
  */
 public record Environment(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock, Path workingDir,
-                          Function<S3Settings, ObjectStore> storeFactory) {
+                          Function<S3Settings, ObjectStore> storeFactory, boolean progress) {
+
+    public Environment(PrintWriter out, PrintWriter err, Map<String, String> env, Clock clock, Path workingDir,
+                       Function<S3Settings, ObjectStore> storeFactory) {
+        this(out, err, env, clock, workingDir, storeFactory, false);
+    }
 
     public static Environment system() {
         return new Environment(
                 new PrintWriter(System.out, true, StandardCharsets.UTF_8),
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8),
-                System.getenv(), Clock.systemUTC(), Path.of("").toAbsolutePath(), S3ObjectStore::create);
+                System.getenv(), Clock.systemUTC(), Path.of("").toAbsolutePath(), S3ObjectStore::create,
+                System.console() != null);
     }
 }

@@ -13,18 +13,21 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true, version = "backstop restore 0.1.0",
         description = "Inspect, verify and restore table recovery points kept in S3 by the Backstop sidecar.",
-        subcommands = {ListCommand.class, ShowCommand.class, VerifyCommand.class},
+        subcommands = {ListCommand.class, ShowCommand.class, VerifyCommand.class, RestoreCommand.class,
+            CopybackCommand.class, DiffCommand.class, GroupCommand.class, QuarantineCommand.Add.class,
+            QuarantineCommand.Remove.class, DrillCommand.class, DoctorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done, every check passed",
-            "1:a check failed, or no such recovery point",
-            "2:bad usage or configuration",
+            "1:a check failed, no such recovery point, restore validation failed (no copyback SQL printed)",
+            "2:bad usage or configuration, or refused before changing anything (target table exists)",
             "3:object store unreachable or refused a request",
-            "4:unexpected internal error"})
+            "4:unexpected internal error",
+            "5:database unreachable or a statement failed"})
 public final class RestoreCli implements Callable<Integer> {
 
     /** Unexpected internal error (a bug): never reported as success. */
-    static final int INTERNAL_ERROR = 4;
+    static final int INTERNAL_ERROR = ExitCode.INTERNAL;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Configuration file (default: $BACKSTOP_CONFIG, else .backstop-demo/config.yml if present, else config.yml).")
@@ -43,7 +46,7 @@ public final class RestoreCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        environment.err().println("Missing command. Use one of: list, show, verify (see --help).");
+        environment.err().println("Missing command. Use one of: list, show, verify, restore, copyback, diff, group, quarantine, unquarantine, drill, doctor (see --help).");
         return ExitCode.USAGE;
     }
 
@@ -89,6 +92,18 @@ public final class RestoreCli implements Callable<Integer> {
                 environment.err().println("error: " + p);
             }
             return ExitCode.USAGE;
+        }
+        if (e instanceof CheckFailedException) {
+            environment.err().println("error: " + e.getMessage());
+            return ExitCode.CHECK_FAILED;
+        }
+        if (e instanceof RefusedException) {
+            environment.err().println("refused: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
+        if (e instanceof DatabaseException || e instanceof java.sql.SQLException) {
+            environment.err().println("error: database: " + e.getMessage());
+            return ExitCode.DATABASE;
         }
         if (e instanceof ObjectStoreException) {
             environment.err().println("error: object store unavailable: " + e.getMessage());

@@ -4,6 +4,8 @@ import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.SnapshotKeys;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.store.ObjectStore;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * One run's configuration and store connection, opened on first use (so {@code --help} needs
@@ -16,6 +18,7 @@ final class Session implements AutoCloseable {
     private final String databaseOverride;
     private ObjectStore store;
     private RecoveryPointCatalog catalog;
+    private Connection db;
 
     Session(Environment environment, RestoreConfig config, String databaseOverride) {
         this.environment = environment;
@@ -33,6 +36,19 @@ final class Session implements AutoCloseable {
 
     SnapshotKeys keys() {
         return new SnapshotKeys(config.snapshots().prefix());
+    }
+
+    ObjectStore store() {
+        catalog();
+        return store;
+    }
+
+    /** A connection to the protected database (opened on first use, closed with the session). */
+    Connection db() {
+        if (db == null) {
+            db = Database.connect(config);
+        }
+        return db;
     }
 
     RecoveryPointCatalog catalog() {
@@ -72,6 +88,13 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException e) {
+                // closing after the command finished: nothing left to protect
+            }
+        }
         if (store != null) {
             store.close();
         }

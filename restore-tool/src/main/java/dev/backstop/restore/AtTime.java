@@ -1,0 +1,75 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.Lsn;
+import dev.backstop.snapshot.Manifest;
+import dev.backstop.snapshot.ManifestFile;
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.RecoveryPointRef;
+import dev.backstop.snapshot.Result;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.VerifiedManifest;
+import dev.backstop.snapshot.parquet.ChangeRecord;
+import dev.backstop.snapshot.parquet.RowFileReader;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code --at TIME}: the table as of the last transaction that touched it with commit time <= TIME. The commit
+ * times are in the delta files, so the newest recovery point whose base was taken at or before TIME is read (files
+ * verified first) to find that transaction's commit LSN; without one, the base itself. A TIME after the newest
+ * recovery point was written is refused: changes after it may not be captured yet.
+ */
+final class AtTime {
+    private AtTime() {
+    }
+
+    static RestoreTarget resolve(RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table, Instant at)
+            throws IOException {
+        List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
+        if (points.isEmpty()) {
+            throw new CheckFailedException("no recovery point for " + table);
+        }
+        VerifiedManifest newest = null;
+        for (int i = points.size() - 1; i >= 0; i--) {
+            Result<VerifiedManifest> r = catalog.readManifest(points.get(i).manifestKey());
+            if (!r.ok()) {
+                continue;
+            }
+            Manifest m = r.value().manifest();
+            if (newest == null) {
+                newest = r.value();
+                if (m.createdAt() != null && at.isAfter(m.createdAt())) {
+                    throw new CheckFailedException("recovery points of " + table + " were last written at "
+                            + m.createdAt() + " (covering " + m.coveredLsn() + "); " + at + " is later and changes "
+                            + "after " + m.createdAt() + " may not be captured yet: flush the sidecar, or use --lsn");
+                }
+            }
+            Instant baseTime = SnapshotIds.createdAt(m.baseSnapshotId());
+            if (baseTime == null || baseTime.isAfter(at)) {
+                continue; // this chain starts after TIME: an older base is needed
+            }
+            List<String> problems = files.downloadAll(m);
+            if (!problems.isEmpty()) {
+                throw new CheckFailedException("recovery point " + m.recoveryPointId() + " failed verification: "
+                        + String.join("; ", problems));
+            }
+            Lsn last = m.baseLsn();
+            Instant lastTime = null;
+            for (ManifestFile f : m.deltaFiles()) {
+                try (RowFileReader rd = RowFileReader.open(files.localFile(f), m.columns())) {
+                    for (ChangeRecord c = rd.nextChange(); c != null; c = rd.nextChange()) {
+                        if (c.commitTime() != null && !c.commitTime().isAfter(at) && c.lsn().compareTo(last) >= 0) {
+                            last = c.lsn();
+                            lastTime = c.commitTime();
+                        }
+                    }
+                }
+            }
+            return new RestoreTarget(last, "as of " + at + " (last change committed "
+                    + (lastTime == null ? "before the base at " + baseTime : "at " + lastTime) + ", LSN " + last + ")",
+                    r.value().key());
+        }
+        throw new CheckFailedException("no recovery point of " + table + " reaches back to " + at);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.backstop.restore;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Copyback SQL from a recovered table into the live one, in one transaction that locks the live table against
+ * concurrent writes (SHARE ROW EXCLUSIVE) and checks every statement's row count against the count measured when
+ * the SQL was made: a different count raises an exception, which aborts the transaction (nothing changes).
+ *
+ * <ul>
+ *   <li>{@code missing-rows}: insert recovered rows whose key is absent from the live table (undo a DELETE);</li>
+ *   <li>{@code upsert}: update live rows that differ from the recovered ones by key, then insert the missing ones
+ *       (undo an UPDATE, or a DROP COLUMN: dropped columns are added back first, NULL, then filled);</li>
+ *   <li>{@code replace}: delete every live row, then insert every recovered row (undo a TRUNCATE; the only mode for
+ *       tables without a primary key).</li>
+ * </ul>
+ * If the live table no longer exists (DROP TABLE), every mode renames the recovered table to the original name.
+ */
+final class Copyback {
+    enum Mode {
+        MISSING_ROWS("missing-rows"), UPSERT("upsert"), REPLACE("replace");
+
+        final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+
+        static Mode parse(String s) {
+            for (Mode m : values()) {
+                if (m.label.equals(s)) {
+                    return m;
+                }
+            }
+            throw new ConfigException("unknown copyback mode '" + s + "' (missing-rows, upsert, replace)");
+        }
+    }
+
+    /** The statements to run in one transaction (without BEGIN/COMMIT) and a summary of what they will touch. */
+    record Script(Mode mode, String summary, List<String> statements) {
+        String text() {
+            StringBuilder b = new StringBuilder();
+            b.append("-- ").append(summary.replace("\n", "\n-- ")).append('\n');
+            b.append("BEGIN;\n");
+            for (String s : statements) {
+                b.append(s).append(";\n");
+            }
+            b.append("COMMIT;\n");
+            return b.toString();
+        }
+    }
+
+    private static final String TAG = "$backstop$";
+
+    private Copyback() {
+    }
+
+    /** The table was dropped: the recovered table takes its name. */
+    static Script rename(Relation recovered, String schema, String table) {
+        String target = schema + "." + table;
+        List<String> st = new ArrayList<>();
+        st.add("DO " + TAG + " BEGIN IF to_regclass(" + Sql.literal(Sql.qualified(schema, table)) + ") IS NOT NULL"
+                + " THEN RAISE EXCEPTION " + Sql.literal(("backstop copyback: " + target
+                + " exists again; nothing was changed").replace("%", "%%"))
+                + "; END IF; END " + TAG);
+        st.add("ALTER TABLE " + recovered.qualified() + " RENAME TO " + Sql.ident(table));
+        return new Script(null, "copyback (table dropped): " + target + " does not exist; the recovered table "
+                + recovered.display() + " becomes " + target + " (" + recovered.columns().size() + " columns, primary key "
+                + (recovered.primaryKey().isEmpty() ? "none" : String.join(", ", recovered.primaryKey()))
+                + "). Indexes other than the primary key, defaults, constraints, triggers and grants of the old table "
+                + "are not recreated.", st);
+    }
+
+    static Script script(Connection c, TableComparison cmp, Mode mode) throws SQLException {
+        List<String> problems = cmp.problems();
+        if (!problems.isEmpty()) {
+            throw new CheckFailedException(String.join("; ", problems));
+        }
+        if (!cmp.hasKey() && mode != Mode.REPLACE) {
+            throw new CheckFailedException(cmp.recovered.display() + " has no primary key: only --mode replace "
+                    + "can copy it back (rows cannot be matched one by one)");
+        }
+        for (String n : cmp.columns) {
+            if (n.contains(TAG)) {
+                throw new CheckFailedException("column name " + n + " contains " + TAG);
+            }
+        }
+        TableComparison.Counts n = cmp.counts(c);
+        Relation live = cmp.live;
+        Relation rec = cmp.recovered;
+        List<String> st = new ArrayList<>();
+        st.add("LOCK TABLE " + live.qualified() + " IN SHARE ROW EXCLUSIVE MODE");
+        List<String> body = new ArrayList<>();
+        String cols = Sql.identList(cmp.columns);
+        String insertMissing = "INSERT INTO " + live.qualified() + " (" + cols + ") SELECT " + Sql.prefixedList("r", cmp.columns)
+                + " FROM " + rec.qualified() + " r WHERE " + (cmp.hasKey() ? cmp.missingWhere() : "true");
+        String summary;
+        switch (mode) {
+            case MISSING_ROWS -> {
+                addColumns(cmp, st);
+                body.add(checked(insertMissing, n.missing(), "insert", live));
+                summary = "inserts " + n.missing() + " missing row(s)";
+            }
+            case UPSERT -> {
+                addColumns(cmp, st);
+                String set = cmp.columns.stream().filter(k -> !rec.primaryKey().contains(k))
+                        .map(k -> Sql.ident(k) + " = r." + Sql.ident(k)).collect(Collectors.joining(", "));
+                if (!set.isEmpty()) {
+                    body.add(checked("UPDATE " + live.qualified() + " t SET " + set + " FROM " + rec.qualified() + " r WHERE "
+                            + cmp.keyMatch("t", "r") + " AND " + rowOf(cmp, "t") + " IS DISTINCT FROM "
+                            + cmp.recoveredRow("r"), n.changed(), "update", live));
+                }
+                body.add(checked(insertMissing, n.missing(), "insert", live));
+                summary = "updates " + (set.isEmpty() ? 0 : n.changed()) + " changed row(s), inserts " + n.missing()
+                        + " missing row(s)";
+            }
+            default -> {
+                addColumns(cmp, st);
+                body.add(checked("DELETE FROM " + live.qualified(), n.liveRows(), "delete", live));
+                body.add(checked("INSERT INTO " + live.qualified() + " (" + cols + ") SELECT " + cols + " FROM "
+                        + rec.qualified(), n.recoveredRows(), "insert", live));
+                summary = "deletes all " + n.liveRows() + " live row(s), inserts " + n.recoveredRows() + " recovered row(s)";
+            }
+        }
+        if (String.join("\n", body).contains(TAG)) {
+            throw new CheckFailedException("a table or column name contains " + TAG + "; write the copyback by hand");
+        }
+        st.add("DO " + TAG + "\nDECLARE n bigint;\nBEGIN\n" + String.join("\n", body) + "\nEND\n" + TAG);
+        String header = "copyback " + mode.label + ": " + live.display() + " <- " + rec.display() + ": " + summary
+                + ".\nNow: live " + n.liveRows() + " rows, recovered " + n.recoveredRows() + " rows; by "
+                + (cmp.hasKey() ? "primary key (" + String.join(", ", rec.primaryKey()) + "): " + n.missing()
+                + " missing, " + n.extra() + " extra, " + n.changed() + " changed"
+                : "whole rows: " + n.missing() + " missing, " + n.extra() + " extra") + "."
+                + (cmp.missingInLive.isEmpty() ? "" : "\nAdds back dropped column(s) "
+                + cmp.missingInLive.stream().map(Relation.Column::name).collect(Collectors.joining(", "))
+                + " (nullable, no default)" + (mode == Mode.MISSING_ROWS ? "; existing rows keep NULL there: use upsert "
+                + "to refill them" : "") + ".")
+                + (cmp.liveOnly.isEmpty() ? "" : "\nLive-only column(s) " + String.join(", ", cmp.liveOnly)
+                + " are not touched (inserted rows get their defaults).")
+                + "\nAny other count when applied aborts the transaction; nothing is changed.";
+        return new Script(mode, header, st);
+    }
+
+    /** The live row text inside the copyback transaction: dropped columns have been added back by then. */
+    private static String rowOf(TableComparison cmp, String alias) {
+        return "ROW(" + Sql.prefixedList(alias, cmp.columns) + ")::text";
+    }
+
+    private static void addColumns(TableComparison cmp, List<String> st) {
+        for (Relation.Column col : cmp.missingInLive) {
+            st.add("ALTER TABLE " + cmp.live.qualified() + " ADD COLUMN " + Sql.ident(col.name()) + " "
+                    + Sql.typeText(col.type()));
+        }
+    }
+
+    private static String checked(String statement, long expected, String verb, Relation live) {
+        // RAISE formats its message: a % in a table name is doubled, the one placeholder is ours.
+        String message = ("backstop copyback: expected to " + verb + " " + expected + " row(s) of " + live.display())
+                .replace("%", "%%") + ", got %; nothing was changed";
+        return "  " + statement + ";\n  GET DIAGNOSTICS n = ROW_COUNT;\n  IF n <> " + expected + " THEN RAISE EXCEPTION "
+                + Sql.literal(message) + ", n; END IF;";
+    }
+
+    /** Runs the script in one JDBC transaction (the same statements the printed text holds). */
+    static void apply(Connection c, Script s) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement stmt = c.createStatement()) {
+            for (String sql : s.statements()) {
+                stmt.execute(sql);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    static String label(Mode m) {
+        return m == null ? "rename" : m.label.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.TableRef;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "copyback", mixinStandardHelpOptions = true,
+        description = {"Print (or, with --apply, run) the SQL that copies a recovered table back into the live one, in "
+                + "one transaction that locks the live table and aborts if any statement touches another number of "
+                + "rows than counted now. Modes: missing-rows (insert rows whose key is gone: undo a DELETE), upsert "
+                + "(update changed rows, insert missing ones; re-adds dropped columns: undo UPDATE or DROP COLUMN), "
+                + "replace (delete all live rows, insert all recovered rows: undo TRUNCATE; the only mode without a "
+                + "primary key). If the live table was dropped, the recovered table is renamed to it.",
+                "Exit codes: 0 printed/applied; 1 refused (no key for the mode, type mismatch) or the transaction "
+                        + "aborted on a count; 2 bad usage; 5 database unavailable."})
+final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
+
+    @ParentCommand
+    RestoreCli parent;
+
+    @Parameters(index = "0", paramLabel = "TABLE", description = "The live table (schema.table or table).")
+    String tableName;
+
+    @Parameters(index = "1", paramLabel = "RECOVERED", description = "The recovered table (name, or schema.name).")
+    String recoveredName;
+
+    @Option(names = "--mode", required = true, paramLabel = "MODE", description = "missing-rows, upsert or replace.")
+    String mode;
+
+    @Option(names = "--apply", description = "Run the SQL now instead of printing it.")
+    boolean apply;
+
+    @Override
+    public Integer call() throws SQLException {
+        Session session = parent.session();
+        TableRef table = session.table(tableName);
+        Copyback.Mode m = Copyback.Mode.parse(mode);
+        String recSchema = recoveredName.contains(".") ? recoveredName.substring(0, recoveredName.indexOf('.')) : table.schema();
+        String recName = recoveredName.contains(".") ? recoveredName.substring(recoveredName.indexOf('.') + 1) : recoveredName;
+        Connection c = session.db();
+        PrintWriter out = session.environment().out();
+        Optional<Relation> rec = Relation.describe(c, recSchema, recName);
+        if (rec.isEmpty()) {
+            throw new CheckFailedException("recovered table " + recSchema + "." + recName + " does not exist");
+        }
+        Optional<Relation> live = Relation.describe(c, table.schema(), table.name());
+        Copyback.Script script;
+        if (live.isEmpty()) {
+            if (!recSchema.equals(table.schema())) {
+                throw new CheckFailedException(table.qualifiedName() + " does not exist and the recovered table is in "
+                        + "another schema: move it with ALTER TABLE .. SET SCHEMA first");
+            }
+            script = Copyback.rename(rec.get(), table.schema(), table.name());
+        } else {
+            script = Copyback.script(c, new TableComparison(live.get(), rec.get()), m);
+        }
+        if (!apply) {
+            out.print(script.text());
+            return ExitCode.OK;
+        }
+        try {
+            Copyback.apply(c, script);
+        } catch (SQLException e) {
+            if ("P0001".equals(e.getSQLState())) {
+                throw new CheckFailedException("copyback aborted, nothing was changed: " + e.getMessage());
+            }
+            throw new DatabaseException("copyback failed, nothing was changed: " + e.getMessage(), e);
+        }
+        out.println("Applied copyback " + Copyback.label(script.mode()) + ": " + script.summary().lines().findFirst().orElse(""));
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.backstop.restore;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/** Connections to the protected database with the settings every restore-tool query relies on. */
+final class Database {
+    private Database() {
+    }
+
+    static Connection connect(RestoreConfig config) {
+        if (config.jdbcUrl() == null || config.jdbcUrl().isBlank()) {
+            throw new ConfigException(config.source() + ": database.url is needed for this command");
+        }
+        Properties p = new Properties();
+        if (config.dbUser() != null) {
+            p.setProperty("user", config.dbUser());
+        }
+        if (config.dbPassword() != null) {
+            p.setProperty("password", config.dbPassword());
+        }
+        p.setProperty("ApplicationName", "backstop-restore");
+        p.setProperty("connectTimeout", "10");
+        try {
+            Connection c = DriverManager.getConnection(config.jdbcUrl(), p);
+            try (Statement s = c.createStatement()) {
+                // Output formats the fingerprint and the snapshot format's pg_text values are defined with.
+                s.execute("SET DateStyle = 'ISO, MDY'");
+                s.execute("SET IntervalStyle = 'postgres'");
+                s.execute("SET extra_float_digits = 1");
+                s.execute("SET TimeZone = 'UTC'");
+                s.execute("SET client_encoding = 'UTF8'");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot connect to " + redact(config.jdbcUrl()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The URL without query parameters (they may carry a password). */
+    static String redact(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+}

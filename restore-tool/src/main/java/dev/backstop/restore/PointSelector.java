@@ -1,0 +1,126 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.Heartbeat;
+import dev.backstop.snapshot.Lsn;
+import dev.backstop.snapshot.Manifest;
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.RecoveryPointRef;
+import dev.backstop.snapshot.Result;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.VerifiedManifest;
+import java.util.List;
+
+/**
+ * Chooses the recovery point (manifest) that can rebuild a table at an LSN. A manifest serves LSN L when its base is
+ * at or before L and it covers L ({@code base_lsn <= L <= covered_lsn}). When no manifest covers L, the newest one
+ * before L still serves it if the store proves the table did not change in between:
+ * <ul>
+ *   <li>the next recovery point is a new base with other columns (the sidecar's schema-change rebase: its old chain
+ *       runs up to the last commit before the first change with the new columns), or</li>
+ *   <li>it is the table's newest recovery point and a heartbeat of the same sidecar says every change up to L is
+ *       durable (a change in between would have produced a newer recovery point).</li>
+ * </ul>
+ * Quarantined recovery points are never chosen. Anything else fails with a reason.
+ */
+final class PointSelector {
+    private final RecoveryPointCatalog catalog;
+
+    PointSelector(RecoveryPointCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** The recovery point this table is rebuilt from at {@code target}. */
+    Result<VerifiedManifest> select(TableRef table, Lsn target) {
+        List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
+        if (points.isEmpty()) {
+            return Result.failed("no recovery point for " + table);
+        }
+        // Lowest covered LSN >= target first (fewest deltas); bases only move forward.
+        VerifiedManifest after = null;
+        for (RecoveryPointRef p : points) {
+            if (p.coveredLsn().compareTo(target) < 0) {
+                continue;
+            }
+            Result<VerifiedManifest> r = usable(table, p);
+            if (!r.ok()) {
+                continue; // a damaged or quarantined point: an equivalent later one may serve
+            }
+            Manifest m = r.value().manifest();
+            if (m.baseLsn().compareTo(target) <= 0) {
+                return r;
+            }
+            after = r.value();
+            break;
+        }
+        // Newest point before the target.
+        for (int i = points.size() - 1; i >= 0; i--) {
+            RecoveryPointRef p = points.get(i);
+            if (p.coveredLsn().compareTo(target) >= 0) {
+                continue;
+            }
+            Result<VerifiedManifest> r = usable(table, p);
+            if (!r.ok()) {
+                return Result.failed("the newest recovery point before " + target + " (" + p.recoveryPointId()
+                        + ") cannot be used: " + String.join("; ", r.problems()));
+            }
+            Manifest m = r.value().manifest();
+            if (after != null) {
+                if (!after.manifest().columns().equals(m.columns())
+                        && !after.manifest().baseSnapshotId().equals(m.baseSnapshotId())) {
+                    return r;
+                }
+                return Result.failed("no recovery point of " + table + " covers " + target + ": "
+                        + m.recoveryPointId() + " ends at " + m.coveredLsn() + " and the next, "
+                        + after.manifest().recoveryPointId() + ", starts from a new base at "
+                        + after.manifest().baseLsn());
+            }
+            if (durableThrough(m, target)) {
+                return r;
+            }
+            return Result.failed("no recovery point of " + table + " covers " + target + " yet: the newest, "
+                    + m.recoveryPointId() + ", covers up to " + m.coveredLsn()
+                    + " and no current heartbeat proves later changes durable; flush the sidecar and retry");
+        }
+        return Result.failed("every recovery point of " + table + " starts after " + target
+                + " (oldest base at " + (after == null ? "?" : after.manifest().baseLsn()) + ")");
+    }
+
+    /** A recovery point by id (for {@code --recovery-point}); it must serve the target. */
+    Result<VerifiedManifest> byId(TableRef table, String recoveryPointId, Lsn target) {
+        Result<VerifiedManifest> r = catalog.readManifest(catalog.keys().manifest(table, recoveryPointId));
+        if (!r.ok()) {
+            return r;
+        }
+        if (catalog.isQuarantined(table, recoveryPointId)) {
+            return Result.failed("recovery point " + recoveryPointId + " is quarantined");
+        }
+        Manifest m = r.value().manifest();
+        if (target != null && (target.compareTo(m.baseLsn()) < 0 || target.compareTo(m.coveredLsn()) > 0)) {
+            return Result.failed("recovery point " + recoveryPointId + " covers " + m.baseLsn() + ".."
+                    + m.coveredLsn() + ", not " + target);
+        }
+        return r;
+    }
+
+    private Result<VerifiedManifest> usable(TableRef table, RecoveryPointRef p) {
+        Result<VerifiedManifest> r = catalog.readManifest(p.manifestKey());
+        if (r.ok() && catalog.isQuarantined(table, p.recoveryPointId())) {
+            return Result.failed("recovery point " + p.recoveryPointId() + " is quarantined");
+        }
+        return r;
+    }
+
+    private boolean durableThrough(Manifest m, Lsn target) {
+        if (m.source() == null) {
+            return false;
+        }
+        for (Heartbeat h : catalog.listHeartbeats()) {
+            if (h.sidecarId().equals(m.source().sidecarId())
+                    && h.systemIdentifier().equals(m.source().systemIdentifier())
+                    && h.durableLsn() != null && h.durableLsn().compareTo(target) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.QuarantineMarker;
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.TableRef;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code quarantine} and {@code unquarantine}: a marker object in S3 that makes the gate and restores skip a point. */
+final class QuarantineCommand {
+    private QuarantineCommand() {
+    }
+
+    static String operator(Session s, String by) {
+        if (by != null && !by.isBlank()) {
+            return by;
+        }
+        String user = s.environment().env().get("USER");
+        return user == null || user.isBlank() ? "restore-tool" : user;
+    }
+
+    @Command(name = "quarantine", mixinStandardHelpOptions = true,
+            description = "Mark a recovery point as not to be used (the gateway's not_quarantined check fails on it, "
+                    + "restores skip it, retention keeps its files). Exit 1 if the recovery point does not exist.")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        RestoreCli parent;
+
+        @Parameters(index = "0", paramLabel = "TABLE")
+        String tableName;
+
+        @Parameters(index = "1", paramLabel = "RECOVERY_POINT")
+        String recoveryPoint;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT")
+        String reason;
+
+        @Option(names = "--by", paramLabel = "NAME", description = "Who quarantines it (default $USER).")
+        String by;
+
+        @Override
+        public Integer call() {
+            Session s = parent.session();
+            TableRef table = s.table(tableName);
+            RecoveryPointCatalog catalog = s.catalog();
+            if (s.store().head(s.keys().manifest(table, recoveryPoint)).isEmpty()) {
+                throw new CheckFailedException("no recovery point " + recoveryPoint + " of " + table);
+            }
+            if (reason.isBlank()) {
+                throw new ConfigException("--reason must not be empty");
+            }
+            QuarantineMarker m = new QuarantineMarker(1, table, recoveryPoint, reason, operator(s, by),
+                    s.environment().clock().instant());
+            catalog.putQuarantine(m);
+            s.environment().out().println("Quarantined " + table + " " + recoveryPoint + " (by " + m.quarantinedBy()
+                    + "): " + reason);
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "unquarantine", mixinStandardHelpOptions = true,
+            description = "Lift a quarantine (deletes the marker). Exit 1 if the recovery point was not quarantined.")
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        RestoreCli parent;
+
+        @Parameters(index = "0", paramLabel = "TABLE")
+        String tableName;
+
+        @Parameters(index = "1", paramLabel = "RECOVERY_POINT")
+        String recoveryPoint;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT")
+        String reason;
+
+        @Option(names = "--by", paramLabel = "NAME")
+        String by;
+
+        @Override
+        public Integer call() {
+            Session s = parent.session();
+            TableRef table = s.table(tableName);
+            RecoveryPointCatalog catalog = s.catalog();
+            if (!catalog.isQuarantined(table, recoveryPoint)) {
+                throw new CheckFailedException(table + " " + recoveryPoint + " is not quarantined");
+            }
+            if (reason.isBlank()) {
+                throw new ConfigException("--reason must not be empty");
+            }
+            catalog.removeQuarantine(table, recoveryPoint);
+            s.environment().out().println("Unquarantined " + table + " " + recoveryPoint + " (by " + operator(s, by)
+                    + "): " + reason);
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.VerifiedManifest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Rebuild a table as of a point in time into a NEW table {table}__recovered_{yyyyMMdd_HHmmss} "
+                + "(never the original): verify every file (size, SHA-256, rows) before reading, replay base + deltas "
+                + "to the target, load with COPY, then validate (row count, primary key, fingerprint). Only if "
+                + "validation passes, print copyback SQL (missing-rows, upsert, replace) for `copyback`.",
+                "Exit codes: 0 restored and validated; 1 no usable recovery point, verification or validation failed "
+                        + "(no SQL printed); 2 bad usage, or the target table exists; 3 object store unavailable; "
+                        + "4 internal error; 5 database unavailable or a statement failed."})
+final class RestoreCommand implements Callable<Integer> {
+
+    @ParentCommand
+    RestoreCli parent;
+
+    @Parameters(index = "0", paramLabel = "TABLE", description = "schema.table, table (schema public) or db:schema.table")
+    String tableName;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    TargetOptions target;
+
+    @Option(names = "--into", paramLabel = "NAME", description = "Name of the new table (same schema). Default {table}__recovered_{yyyyMMdd_HHmmss} (UTC).")
+    String into;
+
+    @Option(names = "--dry-run", description = "Choose, verify and replay the recovery point, print what would be restored; create nothing.")
+    boolean dryRun;
+
+    @Option(names = "--recovery-point", paramLabel = "ID", description = "Use this recovery point (it must cover the target).")
+    String recoveryPoint;
+
+    @Option(names = "--mode", paramLabel = "MODE", split = ",",
+            description = "Copyback modes to print: missing-rows, upsert, replace (default: every mode that applies).")
+    List<String> modes;
+
+    @Override
+    public Integer call() throws Exception {
+        Session session = parent.session();
+        TableRef table = session.table(tableName);
+        RecoveryPointCatalog catalog = session.catalog();
+        PrintWriter out = session.environment().out();
+        Path work = RestoreRun.tempDir();
+        try {
+            VerifiedFiles files = new VerifiedFiles(session.store(), work);
+            RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
+            Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock());
+            VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint), table, t.lsn()).value();
+            Restorer.Plan plan = restorer.prepare(vm, t.lsn(), files);
+            if (dryRun) {
+                out.println("Dry run: nothing was created.");
+                out.println("Table:            " + table);
+                out.println("Target:           " + t.description());
+                out.println("Recovery point:   " + vm.manifest().recoveryPointId() + " (" + vm.key() + ")");
+                out.println("Rows at target:   " + plan.rows().size());
+                out.println("Fingerprint:      " + plan.expected().sum());
+                plan.checks().forEach(c -> out.println("  ok    " + c));
+                return ExitCode.OK;
+            }
+            Connection c = session.db();
+            Restorer.requireUtf8(c);
+            String name = into != null ? into : RestoreRun.scratchName(table.name(), "recovered",
+                    session.environment().clock().instant());
+            Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress());
+            RestoreRun.printOutcome(out, o, t.description());
+            if (!o.ok()) {
+                out.println("Validation FAILED: no copyback SQL. The recovered table is left for inspection; drop it with:");
+                out.println("  DROP TABLE " + Sql.qualified(table.schema(), name) + ";");
+                return ExitCode.CHECK_FAILED;
+            }
+            printCopyback(out, c, table, name, modes);
+            return ExitCode.OK;
+        } finally {
+            RestoreRun.deleteTree(work);
+        }
+    }
+
+    static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName, List<String> modes)
+            throws SQLException {
+        Relation rec = Relation.describe(c, table.schema(), recoveredName).orElseThrow();
+        Optional<Relation> live = Relation.describe(c, table.schema(), table.name());
+        out.println();
+        if (live.isEmpty()) {
+            out.println("-- " + table.qualifiedName() + " does not exist (dropped?). Apply with:");
+            out.println("--   backstop restore copyback " + table.qualifiedName() + " " + recoveredName + " --mode replace --apply");
+            out.print(Copyback.rename(rec, table.schema(), table.name()).text());
+            return;
+        }
+        TableComparison cmp = new TableComparison(live.get(), rec);
+        List<String> problems = cmp.problems();
+        if (!problems.isEmpty()) {
+            out.println("-- No copyback SQL: " + String.join("; ", problems));
+            return;
+        }
+        List<Copyback.Mode> wanted = modes == null || modes.isEmpty()
+                ? (cmp.hasKey() ? List.of(Copyback.Mode.values()) : List.of(Copyback.Mode.REPLACE))
+                : modes.stream().map(Copyback.Mode::parse).toList();
+        for (Copyback.Mode m : wanted) {
+            if (!cmp.hasKey() && m != Copyback.Mode.REPLACE) {
+                out.println("-- mode " + m.label + ": not available (no primary key)");
+                continue;
+            }
+            out.println("-- ===== mode " + m.label + " (apply: backstop restore copyback " + table.qualifiedName() + " "
+                    + recoveredName + " --mode " + m.label + " --apply)");
+            out.print(Copyback.script(c, cmp, m).text());
+            out.println();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.backstop.restore;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Live table vs recovered table, by the recovered table's primary key (or, without one, as multisets of whole rows).
+ * Columns are the recovered table's; a column the live table lacks (dropped) compares as NULL, columns only the live
+ * table has are ignored. Rows are compared by their text form ({@code ROW(..)::text}), which works for every type,
+ * json included.
+ */
+final class TableComparison {
+    final Relation live;
+    final Relation recovered;
+    final List<String> columns;
+    final List<Relation.Column> missingInLive;
+    final List<String> liveOnly;
+
+    TableComparison(Relation live, Relation recovered) {
+        this.live = live;
+        this.recovered = recovered;
+        this.columns = recovered.columns().stream().map(Relation.Column::name).toList();
+        this.missingInLive = recovered.columns().stream().filter(c -> live.column(c.name()).isEmpty()).toList();
+        this.liveOnly = live.columns().stream().map(Relation.Column::name)
+                .filter(n -> recovered.column(n).isEmpty()).toList();
+    }
+
+    boolean hasKey() {
+        return !recovered.primaryKey().isEmpty();
+    }
+
+    /** Problems that make a comparison (and any copyback) meaningless. */
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        for (Relation.Column c : recovered.columns()) {
+            live.column(c.name()).ifPresent(l -> {
+                if (!l.type().equals(c.type())) {
+                    out.add("column " + c.name() + " is " + l.type() + " in " + live.display() + " but " + c.type()
+                            + " in " + recovered.display() + ": convert it first (the copyback does not change types)");
+                }
+            });
+        }
+        for (String k : recovered.primaryKey()) {
+            if (live.column(k).isEmpty()) {
+                out.add("primary key column " + k + " no longer exists in " + live.display());
+            }
+        }
+        return out;
+    }
+
+    /** The live row's text, with NULL of the recorded type for dropped columns ({@code alias} = live table alias). */
+    String liveRow(String alias) {
+        return "ROW(" + recovered.columns().stream().map(c -> live.column(c.name()).isPresent()
+                ? alias + "." + Sql.ident(c.name()) : "NULL::" + Sql.typeText(c.type()))
+                .collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    String recoveredRow(String alias) {
+        return "ROW(" + Sql.prefixedList(alias, columns) + ")::text";
+    }
+
+    String keyMatch(String liveAlias, String recAlias) {
+        return recovered.primaryKey().stream()
+                .map(k -> liveAlias + "." + Sql.ident(k) + " = " + recAlias + "." + Sql.ident(k))
+                .collect(Collectors.joining(" AND "));
+    }
+
+    /** Recovered rows with no live row of the same key. */
+    String missingWhere() {
+        return "NOT EXISTS (SELECT 1 FROM " + live.qualified() + " t WHERE " + keyMatch("t", "r") + ")";
+    }
+
+    String extraWhere() {
+        return "NOT EXISTS (SELECT 1 FROM " + recovered.qualified() + " r WHERE " + keyMatch("t", "r") + ")";
+    }
+
+    String changedWhere() {
+        return keyMatch("t", "r") + " AND " + liveRow("t") + " IS DISTINCT FROM " + recoveredRow("r");
+    }
+
+    record Counts(long liveRows, long recoveredRows, long missing, long extra, long changed) {
+    }
+
+    Counts counts(Connection c) throws SQLException {
+        long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
+        long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
+        if (hasKey()) {
+            return new Counts(liveRows, recRows,
+                    count(c, "SELECT count(*) FROM " + recovered.qualified() + " r WHERE " + missingWhere()),
+                    count(c, "SELECT count(*) FROM " + live.qualified() + " t WHERE " + extraWhere()),
+                    count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified() + " t ON "
+                            + changedWhere()));
+        }
+        String rec = "SELECT " + recoveredRow("r") + " FROM " + recovered.qualified() + " r";
+        String liv = "SELECT " + liveRow("t") + " FROM " + live.qualified() + " t";
+        return new Counts(liveRows, recRows,
+                count(c, "SELECT count(*) FROM (" + rec + " EXCEPT ALL " + liv + ") x"),
+                count(c, "SELECT count(*) FROM (" + liv + " EXCEPT ALL " + rec + ") x"), 0);
+    }
+
+    /** Up to {@code limit} example rows (key text, or the whole row without a key) of each kind. */
+    List<String> examples(Connection c, String kind, int limit) throws SQLException {
+        String key = hasKey() ? "ROW(" + Sql.prefixedList(kind.equals("extra") ? "t" : "r", recovered.primaryKey())
+                + ")::text" : null;
+        String sql;
+        if (hasKey()) {
+            String order = " ORDER BY 1 LIMIT " + limit;
+            sql = switch (kind) {
+                case "missing" -> "SELECT " + key + " FROM " + recovered.qualified() + " r WHERE " + missingWhere() + order;
+                case "extra" -> "SELECT " + key + " FROM " + live.qualified() + " t WHERE " + extraWhere() + order;
+                default -> "SELECT " + key + " || ': ' || " + liveRow("t") + " || ' -> ' || " + recoveredRow("r")
+                        + " FROM " + recovered.qualified() + " r JOIN " + live.qualified() + " t ON " + changedWhere()
+                        + order;
+            };
+        } else {
+            String rec = "SELECT " + recoveredRow("r") + " FROM " + recovered.qualified() + " r";
+            String liv = "SELECT " + liveRow("t") + " FROM " + live.qualified() + " t";
+            sql = "SELECT * FROM (" + (kind.equals("extra") ? liv + " EXCEPT ALL " + rec : rec + " EXCEPT ALL " + liv)
+                    + ") x ORDER BY 1 LIMIT " + limit;
+            if (kind.equals("changed")) {
+                return List.of();
+            }
+        }
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                String v = rs.getString(1);
+                out.add(v.length() > 200 ? v.substring(0, 200) + "..." : v);
+            }
+        }
+        return out;
+    }
+
+    static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.backstop.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backstop.snapshot.Lsn;
+import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.PgDatabase;
+import dev.backstop.testsupport.S3Endpoint;
+import dev.backstop.testsupport.S3ServerExtension;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The incident story end to end with the real sidecar: "others" write rows seconds before a destructive statement run
+ * directly over JDBC (the gateway's side is tested in gateway-service); the restore tool rebuilds the table as of just
+ * before it, validates, and the copyback restores the live table exactly.
+ */
+@ExtendWith({EmbeddedPostgresExtension.class, S3ServerExtension.class})
+class RestoreEndToEndIT {
+    private static final Pattern RECOVERED = Pattern.compile("Recovered table:  public\\.(\\S+)");
+
+    @TempDir
+    Path dir;
+
+    /** Orders captured, a flush (what the gateway asks before a CRITICAL op), then others' writes; returns L0. */
+    private Lsn prepare(Capture cap, Connection c) throws Exception {
+        Orders.create(cap.db, 300);
+        cap.start(List.of("public.orders"), Map.of());
+        cap.flush();
+        try (Statement s = c.createStatement()) {
+            s.execute(Orders.insert(1001, 1005));
+            s.execute("UPDATE orders SET note = 'changed by others', amount = 0.01 WHERE id IN (2, 3, 4)");
+            s.execute("DELETE FROM orders WHERE id IN (10, 11)");
+        }
+        return Capture.currentLsn(c);
+    }
+
+    private static String expected(Connection c) throws Exception {
+        return Capture.contentHash(c, "orders", "id");
+    }
+
+    @Test
+    void deleteWithoutWhereIsUndoneByRestoreBeforeAuditAndThePrintedMissingRowsSql(PgDatabase db, S3Endpoint s3)
+            throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-delete"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            String before = expected(c);
+            assertTrue(before.startsWith("303:"), before);
+            // The gateway's audit row for the DELETE: its completion carries the statement's commit LSN.
+            UUID auditId = UUID.randomUUID();
+            db.execute("CREATE SCHEMA IF NOT EXISTS backstop",
+                    "CREATE TABLE IF NOT EXISTS backstop.audit (id uuid PRIMARY KEY, record text, completion text)",
+                    "INSERT INTO backstop.audit VALUES ('" + auditId + "', '{}', '{\"outcome\":\"executed\",\"commit_lsn\":\""
+                            + Lsn.of(l0.value() + 1) + "\"}')");
+            db.execute("DELETE FROM orders");
+            cap.flush();
+
+            CliRun r = cap.run("restore", "public.orders", "--before-audit", auditId.toString(), "--into", "orders_rec");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.out().contains("Recovered table:  public.orders_rec\n"), r.out());
+            assertTrue(r.out().contains("  ok    row count: ok (303)\n"), r.out());
+            assertTrue(r.out().contains("  ok    primary key: unique (id)\n"), r.out());
+            assertTrue(r.out().contains("  ok    fingerprint: ok ("), r.out());
+            assertTrue(r.out().contains("Target:           just before audit " + auditId), r.out());
+            assertEquals(before, Capture.contentHash(c, "orders_rec", "id"));
+
+            CliRun diff = cap.run("diff", "orders", "orders_rec");
+            assertEquals(1, diff.exitCode(), diff.toString());
+            assertTrue(diff.out().contains("missing: 303 (in recovered, not in live)"), diff.out());
+
+            String sql = Capture.script(r.out(), "missing-rows");
+            assertTrue(sql.contains("IF n <> 303 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 303 row(s) of public.orders"), sql);
+            try (Statement s = c.createStatement()) {
+                s.execute(sql); // as an operator would paste it into psql
+            }
+            assertEquals(before, expected(c));
+            assertEquals(0, cap.run("diff", "orders", "orders_rec").exitCode());
+            assertEquals(List.of(), cap.alerts);
+        }
+    }
+
+    @Test
+    void truncateIsUndoneByReplaceAndASecondApplyAbortsOnItsCounts(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-truncate"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            String before = expected(c);
+            db.execute("TRUNCATE orders");
+            db.execute(Orders.insert(5000, 5001)); // written after the incident: replace removes them
+            cap.flush();
+
+            CliRun r = cap.run("restore", "orders", "--lsn", l0.toString());
+            assertEquals(0, r.exitCode(), r.toString());
+            Matcher m = RECOVERED.matcher(r.out());
+            assertTrue(m.find(), r.out());
+            String rec = m.group(1);
+            assertTrue(rec.matches("orders__recovered_\\d{8}_\\d{6}"), rec);
+            assertEquals(before, Capture.contentHash(c, rec, "id"));
+
+            CliRun apply = cap.run("copyback", "orders", rec, "--mode", "replace", "--apply");
+            assertEquals(0, apply.exitCode(), apply.toString());
+            assertTrue(apply.out().startsWith("Applied copyback replace: copyback replace: public.orders <- public." + rec
+                    + ": deletes all 2 live row(s), inserts 303 recovered row(s)."), apply.out());
+            assertEquals(before, expected(c));
+
+            // The printed SQL checks its counts: run against a table that changed since, it aborts and changes nothing.
+            CliRun printed = cap.run("copyback", "orders", rec, "--mode", "replace");
+            assertEquals(0, printed.exitCode());
+            db.execute(Orders.insert(6000, 6000));
+            String changed = expected(c);
+            try (Statement s = c.createStatement()) {
+                s.execute(printed.out());
+                throw new AssertionError("copyback with stale counts committed");
+            } catch (java.sql.SQLException e) {
+                assertTrue(e.getMessage().contains("backstop copyback: expected to delete 303 row(s) of public.orders, got 304"),
+                        e.getMessage());
+                try (Statement s = c.createStatement()) {
+                    s.execute("ROLLBACK"); // what psql's COMMIT does in an aborted transaction
+                }
+            }
+            assertEquals(changed, expected(c));
+        }
+    }
+
+    @Test
+    void droppedTableComesBackUnderItsName(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-drop"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            String before = expected(c);
+            db.execute("DROP TABLE orders");
+            cap.flush();
+
+            CliRun r = cap.run("restore", "orders", "--lsn", l0.toString(), "--into", "orders_back");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.out().contains("ALTER TABLE \"public\".\"orders_back\" RENAME TO \"orders\";"), r.out());
+            CliRun apply = cap.run("copyback", "orders", "orders_back", "--mode", "replace", "--apply");
+            assertEquals(0, apply.exitCode(), apply.toString());
+            assertEquals(before, expected(c));
+            assertEquals("id", db.queryValue("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = i.indkey[0] WHERE i.indrelid = 'orders'::regclass AND i.indisprimary"));
+        }
+    }
+
+    @Test
+    void droppedColumnIsAddedBackAndRefilledByUpsert(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-dropcol"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            String before = expected(c);
+            db.execute("ALTER TABLE orders DROP COLUMN doc, DROP COLUMN dur");
+            db.execute("UPDATE orders SET qty = -1 WHERE id = 1"); // a change with the new columns: the sidecar rebases
+            cap.flush();
+
+            CliRun r = cap.run("restore", "orders", "--lsn", l0.toString(), "--into", "orders_cols", "--mode", "upsert");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals(before, Capture.contentHash(c, "orders_cols", "id"));
+            String sql = Capture.script(r.out(), "upsert");
+            assertTrue(sql.contains("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"doc\" jsonb;"), sql);
+            assertTrue(sql.contains("IF n <> 303 THEN RAISE EXCEPTION 'backstop copyback: expected to update 303"), sql);
+            assertTrue(sql.contains("IF n <> 0 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 0"), sql);
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+            // Columns come back at the end: compare in the original column order.
+            assertEquals(before, Capture.contentHash(c, "(SELECT " + Orders.COLUMNS + " FROM orders)", "id"));
+        }
+    }
+
+    @Test
+    void tamperedDataFileFailsBeforeAnythingIsCreated(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-tamper"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            db.execute("DELETE FROM orders");
+            cap.flush();
+            var vm = cap.sidecar.flush(List.of(cap.table("public.orders")), java.time.Duration.ofSeconds(60))
+                    .orElseThrow().manifests().get(cap.table("public.orders"));
+            String base = vm.manifest().baseFiles().get(0).key();
+            try (var client = s3.newClient()) {
+                byte[] data = client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(base)).asByteArray();
+                data[data.length / 2] ^= 0x01;
+                client.putObject(b -> b.bucket(s3.bucket()).key(base),
+                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(data));
+            }
+            CliRun r = cap.run("restore", "orders", "--lsn", l0.toString(), "--into", "orders_bad");
+            assertEquals(1, r.exitCode(), r.toString());
+            assertFalse(r.out().contains("BEGIN;"), r.out());
+            assertTrue(r.err().contains("failed verification, nothing was restored"), r.err());
+            assertTrue(r.err().contains(base + " SHA-256 is "), r.err());
+            assertEquals(Boolean.FALSE, db.queryValue("SELECT to_regclass('public.orders_bad') IS NOT NULL"));
+        }
+    }
+
+    @Test
+    void notYetCapturedTargetAndExistingTargetAreRefused(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-exists"); Connection c = db.connect()) {
+            Lsn l0 = prepare(cap, c);
+            // Others' writes are not durable in S3 yet: no recovery point can prove the table at l0.
+            CliRun early = cap.run("restore", "orders", "--lsn", l0.toString(), "--into", "orders_early");
+            assertEquals(1, early.exitCode(), early.toString());
+            assertTrue(early.err().contains("no current heartbeat proves later changes durable; flush the sidecar and retry"),
+                    early.err());
+            assertEquals("", early.out());
+            cap.flush();
+            db.execute("CREATE TABLE orders_taken (x int)");
+            CliRun r = cap.run("restore", "orders", "--lsn", l0.toString(), "--into", "orders_taken");
+            assertEquals(2, r.exitCode(), r.toString());
+            assertTrue(r.err().startsWith("refused: table public.orders_taken already exists"), r.err());
+        }
+    }
+}
