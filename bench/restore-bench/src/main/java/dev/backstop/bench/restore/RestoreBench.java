@@ -1,0 +1,142 @@
+package dev.backstop.bench.restore;
+
+import dev.backstop.restore.Environment;
+import dev.backstop.restore.RestoreCli;
+import dev.backstop.sidecar.Sidecar;
+import dev.backstop.sidecar.SidecarConfig;
+import dev.backstop.snapshot.store.S3ObjectStore;
+import dev.backstop.testsupport.S3Endpoint;
+import dev.backstop.testsupport.S3Server;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Restores an N-row (default 1,000,000) mixed-type table with the restore tool (from recovery points the real sidecar
+ * wrote into S3) and, in the same run on the same server, with {@code pg_restore} of a {@code pg_dump -Fc -t} of the
+ * same table (single job and {@code -j 2}). Prints one line per measurement. Not a test: timings vary with the machine.
+ *
+ * <p>Args: {@code [rows] [pg_bin_dir]} (pg_dump/pg_restore directory, default /usr/lib/postgresql/15/bin).
+ */
+public final class RestoreBench {
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        String pgBin = args.length > 1 ? args[1] : "/usr/lib/postgresql/15/bin";
+        Path dir = Files.createTempDirectory("restore-bench-");
+        List<String> report = new ArrayList<>();
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("wal_level", "logical").setServerConfig("max_replication_slots", "10")
+                .setServerConfig("max_wal_senders", "10").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("shared_buffers", "512MB").setServerConfig("max_wal_size", "4GB").start();
+             S3Server s3server = S3Server.startDedicated()) {
+            S3Endpoint s3 = s3server.createBucket("bench");
+            String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+                long t0 = System.nanoTime();
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE bench (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(12,2),"
+                            + " qty integer, price double precision, paid boolean, created timestamptz, ship_day date,"
+                            + " data bytea, tags text[], doc jsonb, uid uuid, note varchar(40))");
+                    s.execute("INSERT INTO bench SELECT g, 'customer ' || (g % 5000), g * 1.25, g % 1000, g / 7.0,"
+                            + " g % 2 = 0, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',"
+                            + " date '2026-01-01' + (g % 1000), decode(md5(g::text), 'hex'),"
+                            + " ARRAY['a' || (g % 10), 'b'], jsonb_build_object('n', g, 'k', 'v' || (g % 100)),"
+                            + " md5(g::text)::uuid, CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END"
+                            + " FROM generate_series(1, " + rows + ") g");
+                    s.execute("ANALYZE bench");
+                }
+                report.add(line("load source table (INSERT .. generate_series)", rows, t0));
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT pg_size_pretty(pg_total_relation_size('bench')), version()")) {
+                    rs.next();
+                    report.add("table size " + rs.getString(1) + "; " + rs.getString(2).split(",")[0]);
+                }
+            }
+            Path config = dir.resolve("config.yml");
+            Files.writeString(config, String.join("\n",
+                    "database:", "  url: " + url, "  user: postgres", "  stateSchema: backstop",
+                    "snapshots:", "  endpoint: " + s3.endpoint(), "  region: " + s3.region(), "  bucket: " + s3.bucket(),
+                    "  prefix: bench", "  pathStyle: true", "  accessKeyId: " + s3.accessKey(),
+                    "  secretAccessKey: " + s3.secretKey(),
+                    "sidecar:", "  id: bench", "  httpPort: 0", "  httpToken: bench-token-0123456789",
+                    "  replicationUser: postgres", "  replicationPassword: \"\"", "  slotName: bench_slot",
+                    "  publicationName: bench_pub", "  stateDir: " + dir.resolve("sidecar"), "  flushIntervalSeconds: 3600",
+                    "  heartbeatIntervalSeconds: 3600", "  tables: [ \"public.bench\" ]", "  recoveryGroups: {}", ""));
+            long t1 = System.nanoTime();
+            try (Sidecar sidecar = Sidecar.start(SidecarConfig.load(config, k -> null),
+                    new S3ObjectStore(s3.newClient(), s3.bucket()), Clock.systemUTC(),
+                    (type, severity, table, message) -> System.err.println("ALERT " + type + " " + message))) {
+                if (!sidecar.awaitInitialRecoveryPoints(Duration.ofMinutes(30))) {
+                    throw new IllegalStateException("no initial recovery point");
+                }
+                report.add(line("sidecar base snapshot to S3 (for reference)", rows, t1));
+                String lsn = sidecar.flush(List.of(), Duration.ofMinutes(5)).orElseThrow().lsn().toString();
+
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                Environment env = new Environment(new PrintWriter(out), new PrintWriter(err), Map.of(), Clock.systemUTC(),
+                        dir, S3ObjectStore::create, false);
+                long t2 = System.nanoTime();
+                int code = RestoreCli.run(new String[] {"--config", config.toString(), "restore", "public.bench", "--lsn",
+                        lsn, "--into", "bench_recovered", "--mode", "missing-rows"}, env);
+                long restoreNanos = System.nanoTime() - t2;
+                if (code != 0) {
+                    throw new IllegalStateException("restore failed (" + code + "):\n" + out + err);
+                }
+                report.add(line("backstop restore (download+SHA-256, replay, COPY, PK, validation)", rows, t2));
+                out.toString().lines().filter(l -> l.startsWith("Loaded:") || l.startsWith("  ok")).forEach(report::add);
+
+                Path dump = dir.resolve("bench.dump");
+                long t3 = System.nanoTime();
+                run(pgBin + "/pg_dump", "-Fc", "-t", "public.bench", "-h", "localhost", "-p", "" + pg.getPort(),
+                        "-U", "postgres", "-f", dump.toString(), "postgres");
+                report.add(line("pg_dump -Fc -t public.bench (for reference, " + Files.size(dump) / (1024 * 1024) + " MiB)",
+                        rows, t3));
+                for (int jobs : new int[] {1, 2}) {
+                    String target = "restore_j" + jobs;
+                    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                        s.execute("CREATE DATABASE " + target);
+                    }
+                    long t4 = System.nanoTime();
+                    run(pgBin + "/pg_restore", "-j", "" + jobs, "-h", "localhost", "-p", "" + pg.getPort(), "-U", "postgres",
+                            "-d", target, dump.toString());
+                    long nanos = System.nanoTime() - t4;
+                    report.add(line("pg_restore -j " + jobs + " (table data + primary key)", rows, t4)
+                            + String.format(Locale.ROOT, "  -> backstop restore is %.2fx", (double) nanos / restoreNanos));
+                }
+            }
+        } finally {
+            System.out.println("=== restore benchmark, " + rows + " rows");
+            report.forEach(System.out::println);
+        }
+    }
+
+    private static String line(String what, int rows, long startNanos) {
+        double s = (System.nanoTime() - startNanos) / 1e9;
+        return String.format(Locale.ROOT, "%-70s %8.2f s  %10.0f rows/s", what, s, rows / s);
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue());
+        }
+    }
+
+    static String classpathHint() {
+        return File.pathSeparator;
+    }
+}
