@@ -6,7 +6,6 @@ import dev.backstop.gateway.auth.ConcurrencyLimiter;
 import dev.backstop.gateway.auth.GatewayRequestFilter;
 import dev.backstop.gateway.auth.TokenAuthenticator;
 import dev.backstop.gateway.core.AdminService;
-import dev.backstop.gateway.core.AlertSink;
 import dev.backstop.gateway.core.ApprovalService;
 import dev.backstop.gateway.core.Auditor;
 import dev.backstop.gateway.core.ClassifyService;
@@ -18,7 +17,18 @@ import dev.backstop.gateway.core.QueryService;
 import dev.backstop.gateway.core.RecoveryGate;
 import dev.backstop.gateway.core.SafetyState;
 import dev.backstop.gateway.core.UnavailableRecoveryGate;
-import dev.backstop.gateway.core.WebhookAlertSink;
+import dev.backstop.alerts.AlertSink;
+import dev.backstop.alerts.CompositeAlertSink;
+import dev.backstop.alerts.LoggingAlertSink;
+import dev.backstop.alerts.WebhookAlertSink;
+import dev.backstop.alerts.WebhookSettings;
+import dev.backstop.gateway.gate.SidecarFlushClient;
+import dev.backstop.gateway.gate.SnapshotRecoveryGate;
+import dev.backstop.gateway.gate.SnapshotView;
+import dev.backstop.snapshot.RecoveryPointCatalog;
+import dev.backstop.snapshot.SnapshotKeys;
+import dev.backstop.snapshot.store.ObjectStore;
+import dev.backstop.snapshot.store.S3ObjectStore;
 import dev.backstop.gateway.db.ApprovalStore;
 import dev.backstop.gateway.db.AuditReader;
 import dev.backstop.gateway.db.AuditWriter;
@@ -120,26 +130,26 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         auditWriter.start(); // before the server accepts requests
         Auditor auditor = new Auditor(auditWriter, clock, metrics::auditFailure);
 
-        AlertSink alerts = AlertSink.NONE;
-        if (!settings.getAlertWebhookUrl().isBlank()) {
-            WebhookAlertSink webhook = new WebhookAlertSink(URI.create(settings.getAlertWebhookUrl()));
-            env.lifecycle().manage(webhook);
-            alerts = webhook;
-        }
+        AlertSink alerts = alertSink(settings);
+        AlertSink alertsToClose = alerts;
+        manage(env, alertsToClose::close);
 
         SafetyState safety = new SafetyState(new PauseStore(statePool, schema), new QuarantineStore(statePool, schema),
                 clock);
         safety.load();
         TargetExecutor executor = new TargetExecutor(targetPool,
                 sessionTimeoutMatches(targetPool, sessionTimeout) ? sessionTimeout : -1);
-        RecoveryGate gate = new UnavailableRecoveryGate();
+        RecoveryGate gate = recoveryGate(config, settings, targetPool, env);
         QueryPlanner planner = new QueryPlanner(policies, executor, gate, safety, metrics, schema.name(),
                 settings.getImpactExplainTimeoutMs());
         PlanRunner runner = new PlanRunner(executor, policies, settings);
         ApprovalService approvals = new ApprovalService(approvalStore, auditor, planner, runner, safety, alerts, metrics,
                 clock);
         QueryService queries = new QueryService(planner, runner, approvals, auditor, safety, alerts, metrics, settings);
-        AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock);
+        SnapshotView snapshots = gate instanceof SnapshotRecoveryGate s
+                ? new SnapshotView(s, policies, clock) : null;
+        AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock,
+                snapshots);
 
         env.lifecycle().manage(new BackendRegistry(statePool, schema, UUID.randomUUID().toString(), APPLICATION_NAME,
                 clock, 10));
@@ -162,7 +172,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         env.jersey().register(new AdminResource(admin));
         env.jersey().register(new AuditResource(new AuditReader(statePool, schema)));
         env.jersey().register(new MiscResource(metrics));
-        env.jersey().register(new dev.backstop.gateway.resources.SnapshotResource());
+        env.jersey().register(new dev.backstop.gateway.resources.SnapshotResource(snapshots));
 
         env.servlets().addFilter("backstop-auth", new GatewayRequestFilter(
                         new TokenAuthenticator(config.getPrincipals()),
@@ -173,6 +183,53 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         env.healthChecks().register("target-database", new DatabaseHealthCheck(targetPool, "SELECT 1"));
         env.healthChecks().register("state-schema", new DatabaseHealthCheck(statePool,
                 "SELECT count(*) FROM " + schema.table("pause_state")));
+    }
+
+    /** Alerts go to the log always, and to the webhook when one is configured (never blocking a query). */
+    private static AlertSink alertSink(GatewaySettings settings) {
+        if (settings.getAlertWebhookUrl().isBlank()) {
+            return new LoggingAlertSink();
+        }
+        return CompositeAlertSink.of(new LoggingAlertSink(),
+                WebhookAlertSink.start(WebhookSettings.defaults(URI.create(settings.getAlertWebhookUrl()))));
+    }
+
+    /**
+     * The recovery gate over the configured snapshot store, for the target database (its name as
+     * PostgreSQL reports it, which is what the sidecar writes into S3 keys). Without a bucket the
+     * gate is unavailable and gated operations are blocked.
+     */
+    private RecoveryGate recoveryGate(GatewayConfiguration config, GatewaySettings settings,
+                                             HikariDataSource target, Environment env) {
+        SnapshotStoreConfig s3 = config.getSnapshots();
+        if (s3 == null || !s3.configured()) {
+            return new UnavailableRecoveryGate();
+        }
+        java.util.List<String> problems = s3.toS3Settings().problems();
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("snapshots: " + String.join("; ", problems));
+        }
+        String database;
+        try (var c = target.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            database = rs.getString(1);
+            c.rollback();
+        } catch (SQLException e) {
+            throw new IllegalStateException("database: cannot read current_database(): " + e.getMessage(), e);
+        }
+        ObjectStore store = S3ObjectStore.create(s3.toS3Settings());
+        manage(env, store::close);
+        java.util.concurrent.ExecutorService workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "recovery-gate");
+            t.setDaemon(true);
+            return t;
+        });
+        manage(env, workers::shutdownNow);
+        return new SnapshotRecoveryGate(new RecoveryPointCatalog(store, new SnapshotKeys(s3.getPrefix())), database,
+                new SidecarFlushClient(settings.getSidecarUrl(), settings.getSidecarToken(),
+                        java.time.Duration.ofMillis(settings.getSidecarFlushTimeoutMs())),
+                clock, java.time.Duration.ofMillis(settings.getGateTimeoutMs()), workers);
     }
 
     /** A bad policy file refuses start-up, naming each bad key and why. */

@@ -49,6 +49,14 @@ public class GatewaySettings {
 
     private String alertWebhookUrl = "";
 
+    /** Bound (ms) on the recovery gate's checks against the snapshot store, all tables together. */
+    @Min(100)
+    private long gateTimeoutMs = 10_000;
+
+    /** Bound (ms) on the sidecar's POST /flush at execution time (the sidecar itself gives up after 30 s). */
+    @Min(100)
+    private long sidecarFlushTimeoutMs = 35_000;
+
     @JsonProperty public int getMaxResultRows() { return maxResultRows; }
     @JsonProperty public void setMaxResultRows(int v) { this.maxResultRows = v; }
     @JsonProperty public long getStatementTimeoutMs() { return statementTimeoutMs; }
@@ -69,6 +77,10 @@ public class GatewaySettings {
     @JsonProperty public void setSidecarUrl(String v) { this.sidecarUrl = v == null ? "" : v; }
     @JsonProperty public String getSidecarToken() { return sidecarToken; }
     @JsonProperty public void setSidecarToken(String v) { this.sidecarToken = v == null ? "" : v; }
+    @JsonProperty public long getGateTimeoutMs() { return gateTimeoutMs; }
+    @JsonProperty public void setGateTimeoutMs(long v) { this.gateTimeoutMs = v; }
+    @JsonProperty public long getSidecarFlushTimeoutMs() { return sidecarFlushTimeoutMs; }
+    @JsonProperty public void setSidecarFlushTimeoutMs(long v) { this.sidecarFlushTimeoutMs = v; }
     @JsonProperty public String getAlertWebhookUrl() { return alertWebhookUrl; }
     @JsonProperty public void setAlertWebhookUrl(String v) { this.alertWebhookUrl = v == null ? "" : v; }
 }

@@ -3,8 +3,9 @@ package dev.backstop.gateway;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The shared {@code snapshots:} section (S3-compatible store of recovery points). The gateway's
- * recovery gate will read it; until then it is parsed and validated but not used.
+ * The shared {@code snapshots:} section (S3-compatible store of recovery points), read by the
+ * gateway's recovery gate. An empty bucket means "no snapshot store": every gated operation is then
+ * blocked ({@code recovery_gate_unavailable}) while the policy requires recovery for CRITICAL.
  */
 public class SnapshotStoreConfig {
     private String endpoint = "";
@@ -14,6 +15,15 @@ public class SnapshotStoreConfig {
     private boolean pathStyle = true;
     private String accessKeyId = "";
     private String secretAccessKey = "";
+
+    public boolean configured() {
+        return !bucket.isBlank();
+    }
+
+    public dev.backstop.snapshot.store.S3Settings toS3Settings() {
+        return new dev.backstop.snapshot.store.S3Settings(endpoint, region, bucket, prefix, pathStyle, accessKeyId,
+                secretAccessKey);
+    }
 
     @JsonProperty public String getEndpoint() { return endpoint; }
     @JsonProperty public void setEndpoint(String v) { this.endpoint = v == null ? "" : v; }

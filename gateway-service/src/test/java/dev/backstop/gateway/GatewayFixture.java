@@ -48,6 +48,8 @@ final class GatewayFixture implements AutoCloseable {
     private DropwizardTestSupport<GatewayConfiguration> app;
     private final HttpClient http = HttpClient.newHttpClient();
     int poolSize = 4;
+    /** The snapshots: section's body (indented by the fixture); default: no snapshot store. */
+    String snapshotsYaml = "endpoint: http://localhost:1";
 
     GatewayFixture(PgDatabase db, String role) throws IOException, SQLException {
         this.admin = db;
@@ -88,7 +90,7 @@ final class GatewayFixture implements AutoCloseable {
                 gateway:
                 %s
                 snapshots:
-                  endpoint: http://localhost:1
+                %s
                 sidecar:
                   id: ignored-by-the-gateway
                 server:
@@ -103,7 +105,8 @@ final class GatewayFixture implements AutoCloseable {
                 """.formatted(admin.jdbcUrl(), role, "pw-" + role, poolSize, dir.resolve("policy.json"),
                 TokenAuthenticator.sha256Hex(AGENT), TokenAuthenticator.sha256Hex(AGENT2),
                 TokenAuthenticator.sha256Hex(OPERATOR), TokenAuthenticator.sha256Hex(OPERATOR2),
-                gatewayYaml == null ? "  maxResultRows: 10000" : gatewayYaml.indent(2).stripTrailing());
+                gatewayYaml == null ? "  maxResultRows: 10000" : gatewayYaml.indent(2).stripTrailing(),
+                snapshotsYaml.indent(2).stripTrailing());
         configFile = dir.resolve("config.yml");
         Files.writeString(configFile, yaml);
         startApp();

@@ -15,6 +15,10 @@ final class MutableClock extends Clock {
         this.now = new AtomicReference<>(start);
     }
 
+    void set(Instant i) {
+        now.set(i);
+    }
+
     void advance(Duration d) {
         now.updateAndGet(i -> i.plus(d));
     }

@@ -1,5 +1,9 @@
 package dev.backstop.gateway.core;
 
+import dev.backstop.alerts.Alert;
+import dev.backstop.alerts.AlertEvent;
+import dev.backstop.alerts.AlertSink;
+
 import dev.backstop.gateway.db.PostureStore;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -20,7 +24,12 @@ public final class AdminService {
     private final AlertSink alerts;
     private final Clock clock;
 
-    public AdminService(SafetyState safety, PostureStore posture, Auditor auditor, AlertSink alerts, Clock clock) {
+    private final dev.backstop.gateway.gate.SnapshotView snapshots;
+
+    /** @param snapshots null when the gateway has no snapshot store */
+    public AdminService(SafetyState safety, PostureStore posture, Auditor auditor, AlertSink alerts, Clock clock,
+                        dev.backstop.gateway.gate.SnapshotView snapshots) {
+        this.snapshots = snapshots;
         this.safety = safety;
         this.posture = posture;
         this.auditor = auditor;
@@ -36,8 +45,11 @@ public final class AdminService {
             PauseStatus s = safety.setPause(paused, blockAll, reason, ctx.principal().name());
             auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), paused ? "paused" : "resumed", 200,
                     ctx.elapsedMillis()).build());
-            alerts.send(new Alert("critical", paused ? "pause" : "resume", ctx.principal().name(), null, null,
-                    reason, paused ? "resume with POST /v1/admin/resume when safe" : "none", clock.instant().toString()));
+            alerts.send(Alert.builder(paused ? AlertEvent.PAUSED : AlertEvent.RESUMED, clock.instant())
+                    .source(Alerts.SOURCE).principal(ctx.principal().name())
+                    .summary((paused ? "emergency pause" + (blockAll ? " (all queries)" : "") : "resumed")
+                            + (reason == null ? "" : ": " + SecretScrubber.scrub(reason)))
+                    .build());
             return s;
         } catch (SQLException e) {
             auditor.complete(entry.id(), AuditCompletion.builder(auditor.now(), "error", 500, ctx.elapsedMillis())
@@ -67,8 +79,13 @@ public final class AdminService {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("state", bypass.isEmpty() ? "protected" : "degraded");
         out.put("reasons", reasons);
-        // The gateway does not read sidecar heartbeats yet (that comes with the recovery gate).
-        out.put("sidecar_heartbeat", null);
+        if (snapshots == null) {
+            out.put("sidecar_heartbeat", null);
+            out.put("snapshots", List.of());
+            out.put("snapshot_store_error", "no snapshot store configured (snapshots.bucket)");
+        } else {
+            out.putAll(snapshots.posture());
+        }
         out.put("bypass_connections", bypass);
         out.put("pause", pause);
         return out;

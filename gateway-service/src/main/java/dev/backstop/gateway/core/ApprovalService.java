@@ -1,5 +1,9 @@
 package dev.backstop.gateway.core;
 
+import dev.backstop.alerts.Alert;
+import dev.backstop.alerts.AlertEvent;
+import dev.backstop.alerts.AlertSink;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.gateway.api.QueryResponse;
@@ -60,9 +64,11 @@ public final class ApprovalService {
         } catch (SQLException e) {
             throw new GatewayException(ErrorCode.INTERNAL_ERROR, "the approval could not be stored; nothing was executed");
         }
-        alerts.send(new Alert("warning", "approval_requested", requester, null, plan.sqlSha256(),
-                "risk " + plan.risk() + ": " + String.join(", ", reasons),
-                "review GET /v1/approvals/" + approvalId + " and approve or deny it", now.toString()));
+        alerts.send(Alert.builder(AlertEvent.APPROVAL_REQUESTED, now).source(Alerts.SOURCE).principal(requester)
+                .sqlSha256(plan.sqlSha256()).table(Alerts.firstTable(plan))
+                .summary("risk " + plan.risk() + ": " + String.join(", ", reasons))
+                .recommendedAction("Review GET /v1/approvals/" + approvalId + ", then approve or deny it.")
+                .detail("approval_id", approvalId).detail("risk", plan.risk().name()).build());
         return a;
     }
 
@@ -96,8 +102,8 @@ public final class ApprovalService {
     public void expireDue() {
         try {
             for (String id : store.expireDue(clock.instant())) {
-                alerts.send(new Alert("info", "approval_expired", null, null, null, "approval " + id + " expired",
-                        "the agent must send the request again", clock.instant().toString()));
+                alerts.send(Alert.builder(AlertEvent.APPROVAL_EXPIRED, clock.instant()).source(Alerts.SOURCE)
+                        .summary("approval " + id + " expired").detail("approval_id", id).build());
             }
         } catch (SQLException e) {
             // reads still fail closed: claim() refuses expired rows by time, not by status
@@ -156,10 +162,29 @@ public final class ApprovalService {
                 }
                 store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", reasons)),
                         JSON.valueToTree(QueryPlan.gateSummary(gate)), clock.instant());
+                if (gate != null && !gate.passed()) {
+                    alerts.send(Alerts.gateFailed(clock.instant(), a.requestedBy(), plan, gate, auditId));
+                }
                 return finishBlocked(auditId, ctx, a, reasons, gate);
             }
-            ExecutionResult r = runner.run(plan, null, null);
-            return finishExecution(ctx, a, plan, r, auditId, approver);
+            if (plan.decision().recoveryGateRequired() || a.gateRequired()) {
+                List<dev.backstop.policy.TableRef> tables = plan.decision().recoveryGateRequired()
+                        ? plan.decision().gateTables() : a.gateTables().stream().map(ApprovalService::table).toList();
+                RecoveryGate.Result flushed = planner.flushGate(tables, plan.policy());
+                RecoveryGate.Result all = gate == null ? flushed : gate.then(flushed);
+                if (!all.passed()) {
+                    store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", all.reasons())),
+                            JSON.valueToTree(QueryPlan.gateSummary(all)), clock.instant());
+                    alerts.send(Alerts.gateFailed(clock.instant(), a.requestedBy(), plan, all, auditId));
+                    List<String> reasons = new java.util.ArrayList<>(plan.decision().reasons());
+                    all.reasons().stream().filter(x -> !reasons.contains(x)).forEach(reasons::add);
+                    return finishBlocked(auditId, ctx, a, reasons, all);
+                }
+                gate = all;
+            }
+            QueryPlan gated = gate == null ? plan : plan.withGate(gate);
+            ExecutionResult r = runner.run(gated, null, null);
+            return finishExecution(ctx, a, gated, r, auditId, approver);
         } catch (GatewayException e) {
             complete(auditId, ctx, "error", e.code().httpStatus(), e.code(), e.getMessage(), a, approver, null);
             throw e;
@@ -189,8 +214,10 @@ public final class ApprovalService {
                     alertQuarantine(a.requestedBy(), until);
                 }
             }
-            alerts.send(new Alert("info", "approval_denied", a.requestedBy(), null, a.sqlSha256(),
-                    "denied by " + ctx.principal().name(), "none", clock.instant().toString()));
+            alerts.send(Alert.builder(AlertEvent.APPROVAL_DENIED, clock.instant()).source(Alerts.SOURCE)
+                    .principal(a.requestedBy()).sqlSha256(a.sqlSha256())
+                    .summary("approval " + a.id() + " denied by " + ctx.principal().name())
+                    .detail("approval_id", a.id()).detail("denied_by", ctx.principal().name()).build());
             complete(entry.id(), ctx, "denied", 200, null, null, a, ctx.principal().name(), null);
             return store.find(a.id()).orElseThrow();
         } catch (GatewayException e) {
@@ -209,9 +236,9 @@ public final class ApprovalService {
     }
 
     void alertQuarantine(String principal, Instant until) {
-        alerts.send(new Alert("critical", "agent_quarantined", principal, null, null,
-                "quarantined until " + until, "investigate the agent's recent blocked or denied requests",
-                clock.instant().toString()));
+        alerts.send(Alert.builder(AlertEvent.AGENT_QUARANTINED, clock.instant()).source(Alerts.SOURCE)
+                .principal(principal).summary(principal + " quarantined until " + until)
+                .detail("until", until.toString()).build());
     }
 
     /** Operators only, never the requester, and the approval must exist. */
@@ -236,8 +263,9 @@ public final class ApprovalService {
             metrics.query("execute", plan.risk().name());
             AuditCompletion.Builder c = AuditCompletion.builder(auditor.now(), "executed", 200, ctx.elapsedMillis())
                     .rowCount(ex.rowCount()).risk(plan.risk().name()).approvalId(a.id()).approver(approver)
-                    .gate(plan.gateSummary());
+                    .gate(plan.gateSummary()).recovery(plan.gate()).commit(ex.commit());
             auditor.complete(auditId, c.build());
+            Alerts.dropped(alerts, clock.instant(), a.requestedBy(), plan, plan.gate(), auditId);
             return Map.entry(200, body);
         }
         GatewayException e = runner.toException(r);

@@ -25,6 +25,11 @@ public record AuditCompletion(
         String approvalId,
         String approver,
         List<Map<String, Object>> gate,
+        List<RecoveryGate.RecoveryPoint> recoveryPoints,
+        String recoveryLsn,
+        String commitLsn,
+        String walInsertLsnBeforeCommit,
+        String xid,
         double durationMs) {
 
     public static Builder builder(String completedAt, String outcome, int status, double durationMs) {
@@ -49,6 +54,11 @@ public record AuditCompletion(
         private String approvalId;
         private String approver;
         private List<Map<String, Object>> gate;
+        private List<RecoveryGate.RecoveryPoint> recoveryPoints;
+        private String recoveryLsn;
+        private String commitLsn;
+        private String walInsertLsnBeforeCommit;
+        private String xid;
         private double durationMs;
 
         public Builder error(ErrorCode code, String scrubbedMessage) {
@@ -64,9 +74,34 @@ public record AuditCompletion(
         public Builder approver(String v) { this.approver = v; return this; }
         public Builder gate(List<Map<String, Object>> v) { this.gate = v; return this; }
 
+        /** The recovery points the gate flushed and verified, and the flush's durable LSN. */
+        public Builder recovery(RecoveryGate.Result g) {
+            if (g != null && !g.recoveryPoints().isEmpty()) {
+                this.recoveryPoints = g.recoveryPoints();
+                this.recoveryLsn = g.recoveryLsn();
+            }
+            return this;
+        }
+
+        /**
+         * commit_lsn = the WAL insert position read right before COMMIT, plus one: our commit record
+         * ends at or after it, every transaction committed before the read ends before it, so a
+         * restore to commit_lsn - 1 is "just before this statement" (docs/api.md "Audit").
+         */
+        public Builder commit(ExecutionResult.CommitPoint c) {
+            if (c != null) {
+                dev.backstop.snapshot.Lsn before = dev.backstop.snapshot.Lsn.parse(c.walInsertLsn());
+                this.walInsertLsnBeforeCommit = before.toString();
+                this.commitLsn = dev.backstop.snapshot.Lsn.of(before.value() + 1).toString();
+                this.xid = c.xid();
+            }
+            return this;
+        }
+
         public AuditCompletion build() {
             return new AuditCompletion(completedAt, outcome, status, errorCode, errorMessage, sqlstate, rowCount, risk,
-                    reasons, approvalId, approver, gate, Math.round(durationMs * 1000) / 1000.0);
+                    reasons, approvalId, approver, gate, recoveryPoints, recoveryLsn, commitLsn,
+                    walInsertLsnBeforeCommit, xid, Math.round(durationMs * 1000) / 1000.0);
         }
     }
 }

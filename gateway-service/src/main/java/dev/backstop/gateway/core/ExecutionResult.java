@@ -15,9 +15,16 @@ public sealed interface ExecutionResult {
     record StatementResult(int index, String operation, long rowCount) {
     }
 
-    /** Committed. columns/rows are those of the last statement that returned rows. */
+    /** Committed. columns/rows are those of the last statement that returned rows. commit may be null. */
     record Executed(List<Column> columns, List<List<JsonNode>> rows, long rowCount, boolean truncated,
-                    List<StatementResult> statements) implements ExecutionResult {
+                    List<StatementResult> statements, CommitPoint commit) implements ExecutionResult {
+    }
+
+    /**
+     * Where a gated statement's transaction stood right before COMMIT: {@code walInsertLsn} (text
+     * X/Y) is the WAL insert position read inside the transaction, {@code xid} its transaction id.
+     */
+    record CommitPoint(String walInsertLsn, String xid) {
     }
 
     /** Rolled back because the actual affected rows exceeded what the policy allows without approval. */

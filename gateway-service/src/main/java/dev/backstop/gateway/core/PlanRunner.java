@@ -34,7 +34,9 @@ public final class PlanRunner {
         long timeout = Math.min(p.statementTimeoutMs(), settings.getStatementTimeoutMs());
         boolean readOnly = plan.allSafe();
         return executor.execute(plan.sql(), plan.classification().statements(),
-                new TargetExecutor.Options(readOnly, timeout, (int) Math.max(0, limit), readOnly ? null : guard));
+                new TargetExecutor.Options(readOnly, timeout, (int) Math.max(0, limit), readOnly ? null : guard,
+                        !readOnly && (plan.decision().recoveryGateRequired()
+                                || (plan.gate() != null && !plan.gate().recoveryPoints().isEmpty()))));
     }
 
     public ExecutionResult run(QueryPlan plan, Integer requestedMaxRows) {

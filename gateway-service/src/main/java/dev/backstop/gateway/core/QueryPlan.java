@@ -26,6 +26,17 @@ public record QueryPlan(
         Decision decision,
         RecoveryGate.Result gate) {
 
+    /** The same plan with another gate result (e.g. the execution-time checks and flush). */
+    public QueryPlan withGate(RecoveryGate.Result g) {
+        return new QueryPlan(sql, sqlSha256, policy, classification, impacts, impactUnknown, decision, g);
+    }
+
+    /** The same plan blocked by this gate result. */
+    public QueryPlan blockedBy(RecoveryGate.Result g) {
+        return new QueryPlan(sql, sqlSha256, policy, classification, impacts, impactUnknown,
+                QueryPlanner.blockedByGate(decision, g), g);
+    }
+
     public Outcome outcome() {
         return decision.outcome();
     }

@@ -113,16 +113,38 @@ public final class QueryPlanner {
     }
 
     public RecoveryGate.Result checkGate(Decision d, Policy policy) {
+        return guarded(() -> gate.check(d.gateTables(), policy), RecoveryGate.CHECKS, d.gateTables());
+    }
+
+    /**
+     * Execution time, after the checks passed: the sidecar flushes up to now and the recovery points
+     * it returns are verified. A failed result means the statement must not run.
+     */
+    public RecoveryGate.Result flushGate(List<dev.backstop.policy.TableRef> tables, Policy policy) {
+        return guarded(() -> gate.flush(tables, policy), List.of(RecoveryGate.RECOVERY_POINT_FLUSHED), tables);
+    }
+
+    private RecoveryGate.Result guarded(java.util.function.Supplier<RecoveryGate.Result> call, List<String> names,
+                                        List<dev.backstop.policy.TableRef> tables) {
         RecoveryGate.Result g;
         try {
-            g = gate.check(d.gateTables(), policy);
+            g = call.get();
         } catch (RuntimeException e) {
             // fail closed: a gate that cannot answer has failed
-            g = new RecoveryGate.Result(false, List.of(new RecoveryGate.Check("gate_error", null, false,
-                    SecretScrubber.scrub(String.valueOf(e.getMessage())))), List.of("recovery_gate_error"));
+            String detail = "the recovery gate failed: " + SecretScrubber.scrub(String.valueOf(e.getMessage()));
+            List<RecoveryGate.Check> checks = new ArrayList<>();
+            for (var t : tables.isEmpty() ? List.of(new dev.backstop.policy.TableRef("?", "?")) : tables) {
+                names.forEach(n -> checks.add(new RecoveryGate.Check(n, t.qualifiedName(), false, detail)));
+            }
+            g = RecoveryGate.Result.of(checks);
         }
         g.checks().stream().filter(c -> !c.passed()).forEach(c -> metrics.gateFailure(c.name()));
         return g;
+    }
+
+    /** The decision with the gate's failures added: blocked. */
+    public static Decision blockedByGate(Decision d, RecoveryGate.Result g) {
+        return blocked(d, g);
     }
 
     private static Decision blocked(Decision d, RecoveryGate.Result g) {

@@ -1,5 +1,9 @@
 package dev.backstop.gateway.core;
 
+import dev.backstop.alerts.Alert;
+import dev.backstop.alerts.AlertEvent;
+import dev.backstop.alerts.AlertSink;
+
 import dev.backstop.gateway.GatewaySettings;
 import dev.backstop.gateway.api.QueryRequest;
 import dev.backstop.gateway.api.ApprovalView;
@@ -104,12 +108,12 @@ public final class QueryService {
         countRiskyAttempt(ctx, plan, auditId);
         if (plan.classification().statements().stream().anyMatch(
                 s -> s.operation().equals("DROP DATABASE") || s.operation().equals("DROP SCHEMA"))) {
-            alerts.send(new Alert("critical", "blocked_drop", ctx.principal().name(), null, plan.sqlSha256(),
-                    "blocked " + String.join(", ", plan.operations()), "review the agent's intent", auditor.now()));
+            alerts.send(Alert.builder(AlertEvent.DANGEROUS_OPERATION_BLOCKED, auditor.clock().instant())
+                    .source(Alerts.SOURCE).principal(ctx.principal().name()).sqlSha256(plan.sqlSha256())
+                    .summary("blocked " + String.join(", ", plan.operations())).detail("audit_id", auditId).build());
         }
         if (plan.gate() != null && !plan.gate().passed()) {
-            alerts.send(new Alert("warning", "recovery_gate_failure", ctx.principal().name(), null, plan.sqlSha256(),
-                    String.join(", ", plan.gate().reasons()), "check the sidecar and the snapshot store", auditor.now()));
+            alerts.send(Alerts.gateFailed(auditor.clock().instant(), ctx.principal().name(), plan, plan.gate(), auditId));
         }
         auditor.complete(auditId, AuditCompletion.builder(auditor.now(), "blocked", 403, ctx.elapsedMillis())
                 .risk(plan.risk().name()).reasons(plan.decision().reasons()).gate(plan.gateSummary()).build());
@@ -151,14 +155,27 @@ public final class QueryService {
         return Map.entry(202, Responses.approvalRequired(plan, reasons, approvalId, a.expiresAt().toString(), auditId));
     }
 
-    private Map.Entry<Integer, Object> execute(RequestContext ctx, QueryPlan plan, String auditId, QueryRequest req) {
+    private Map.Entry<Integer, Object> execute(RequestContext ctx, QueryPlan planned, String auditId, QueryRequest req) {
         String who = ctx.principal().name();
-        ExecutionResult r = runner.run(plan, req.maxRows(),
-                (actual, unknown) -> planner.allowsCommit(plan, actual, unknown, who));
+        QueryPlan plan = planned;
+        if (planned.decision().recoveryGateRequired()) {
+            // The checks ran when the plan was made (just now); the flush names the recovery points.
+            RecoveryGate.Result flushed = planner.flushGate(planned.decision().gateTables(), planned.policy());
+            RecoveryGate.Result all = planned.gate() == null ? flushed : planned.gate().then(flushed);
+            if (!all.passed()) {
+                return block(ctx, planned.blockedBy(all), auditId);
+            }
+            plan = planned.withGate(all);
+        }
+        QueryPlan run = plan;
+        ExecutionResult r = runner.run(run, req.maxRows(),
+                (actual, unknown) -> planner.allowsCommit(run, actual, unknown, who));
         if (r instanceof ExecutionResult.Executed ex) {
             metrics.query("execute", plan.risk().name());
             auditor.complete(auditId, AuditCompletion.builder(auditor.now(), "executed", 200, ctx.elapsedMillis())
-                    .rowCount(ex.rowCount()).risk(plan.risk().name()).build());
+                    .rowCount(ex.rowCount()).risk(plan.risk().name()).gate(plan.gateSummary()).recovery(plan.gate())
+                    .commit(ex.commit()).build());
+            Alerts.dropped(alerts, auditor.clock().instant(), who, plan, plan.gate(), auditId);
             return Map.entry(200, Responses.executed(plan, ex, auditId, null));
         }
         if (r instanceof ExecutionResult.RolledBackOverLimit over) {

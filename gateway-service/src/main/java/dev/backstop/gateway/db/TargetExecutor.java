@@ -55,7 +55,15 @@ public final class TargetExecutor {
     public interface RowGuard extends BiPredicate<List<ImpactEstimate>, Boolean> {
     }
 
-    public record Options(boolean readOnly, long statementTimeoutMs, int maxRows, RowGuard guard) {
+    /**
+     * @param recordCommitPoint read the WAL insert position and transaction id right before COMMIT
+     *                          (statements the recovery gate protects: their audit names the commit point)
+     */
+    public record Options(boolean readOnly, long statementTimeoutMs, int maxRows, RowGuard guard,
+                          boolean recordCommitPoint) {
+        public Options(boolean readOnly, long statementTimeoutMs, int maxRows, RowGuard guard) {
+            this(readOnly, statementTimeoutMs, maxRows, guard, false);
+        }
     }
 
     private final HikariDataSource pool;
@@ -205,6 +213,7 @@ public final class TargetExecutor {
                     return new ExecutionResult.RolledBackOverLimit(actual, unknown);
                 }
             }
+            ExecutionResult.CommitPoint commitPoint = o.recordCommitPoint() ? commitPoint(c) : null;
             try {
                 c.commit();
             } catch (SQLException e) {
@@ -213,13 +222,28 @@ public final class TargetExecutor {
                 }
                 throw e;
             }
-            return new ExecutionResult.Executed(columns, rows, lastCount, truncated, results);
+            return new ExecutionResult.Executed(columns, rows, lastCount, truncated, results, commitPoint);
         } catch (SQLException e) {
             rollbackQuietly(c);
             return new ExecutionResult.Failed(Math.max(current, 0), e.getSQLState(), SecretScrubber.scrub(e.getMessage()));
         } catch (RuntimeException e) {
             rollbackQuietly(c);
             throw e;
+        }
+    }
+
+    /**
+     * Inside the transaction, after every statement ran and right before COMMIT: the WAL insert
+     * position and our transaction id. Our commit record is inserted after this point, so it ends
+     * after it; every transaction that committed before the read ends at or before it. The
+     * statements hold their row or table locks until our COMMIT, so no transaction that commits in
+     * between can have changed what they changed (docs/api.md "Audit").
+     */
+    private static ExecutionResult.CommitPoint commitPoint(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text, pg_current_xact_id()::text")) {
+            rs.next();
+            return new ExecutionResult.CommitPoint(rs.getString(1), rs.getString(2));
         }
     }
 
