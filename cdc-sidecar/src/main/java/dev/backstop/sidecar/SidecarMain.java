@@ -9,6 +9,9 @@ public final class SidecarMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "backstop-sidecar-logback.xml");
+        }
         if (args.length != 1) {
             System.err.println("usage: SidecarMain config.yml");
             System.exit(2);

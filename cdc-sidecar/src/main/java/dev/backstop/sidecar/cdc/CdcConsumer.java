@@ -148,6 +148,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         }
         lastFlushMillis = clock.millis();
         metrics.durableLsn.set(lastCommitLsn.value());
+        durability.flushed(lastCommitLsn);
         LOG.debug("flushed {} change(s) up to {} in {} ms", pending, lastCommitLsn,
                 (System.nanoTime() - started) / 1_000_000);
         if (heartbeatDue) {

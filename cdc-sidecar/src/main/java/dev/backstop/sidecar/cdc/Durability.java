@@ -22,6 +22,11 @@ public final class Durability {
         notifyAll();
     }
 
+    /** Everything up to {@code lsn} is durable in S3 (each successful flush). */
+    public synchronized void flushed(Lsn lsn) {
+        durableLsn = Lsn.max(durableLsn, lsn);
+    }
+
     public synchronized Lsn durableLsn() {
         return durableLsn;
     }

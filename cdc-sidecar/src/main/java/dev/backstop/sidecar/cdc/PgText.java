@@ -68,22 +68,25 @@ public final class PgText {
         return format(totalMonths, days, micros);
     }
 
-    /** PostgreSQL's IntervalStyle=postgres output of (months, days, microseconds). */
+    /**
+     * PostgreSQL's IntervalStyle=postgres output of (months, days, microseconds). Like PostgreSQL, only exactly 1 is
+     * singular ({@code -1 days}).
+     */
     public static String format(long months, long days, long micros) {
         StringBuilder b = new StringBuilder();
         long y = months / 12;
         long mo = months % 12;
         boolean anyNegative = false;
         if (y != 0) {
-            b.append(y).append(Math.abs(y) == 1 ? " year" : " years");
+            b.append(y).append(y == 1 ? " year" : " years");
             anyNegative = y < 0;
         }
         if (mo != 0) {
-            appendPart(b, mo, Math.abs(mo) == 1 ? " mon" : " mons", anyNegative);
+            appendPart(b, mo, mo == 1 ? " mon" : " mons", anyNegative);
             anyNegative |= mo < 0;
         }
         if (days != 0) {
-            appendPart(b, days, Math.abs(days) == 1 ? " day" : " days", anyNegative);
+            appendPart(b, days, days == 1 ? " day" : " days", anyNegative);
             anyNegative |= days < 0;
         }
         if (micros != 0 || b.length() == 0) {

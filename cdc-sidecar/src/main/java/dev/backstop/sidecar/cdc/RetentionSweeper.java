@@ -25,7 +25,8 @@ import java.util.Set;
 
 /**
  * Retention: recovery points (manifests) and group recovery points older than the window are deleted, except each
- * table's latest and any manifest a kept group names; then data files no kept manifest lists are deleted.
+ * table's latest, any manifest a kept group names and any quarantined one; then data files no kept manifest lists
+ * are deleted.
  * Anything that cannot be read makes the sweep stop before deleting (fail closed: keeping too much is harmless).
  * Runs on the CDC thread between flushes, so no upload is in flight.
  */
@@ -61,6 +62,10 @@ final class RetentionSweeper {
                     deadGroups.add(key);
                 }
             }
+        }
+        for (TableRef t : tables) {
+            // A quarantined recovery point is kept for the investigation that quarantined it.
+            catalog.listQuarantine(t).forEach(q -> keptManifests.add(catalog.keys().manifest(t, q.recoveryPointId())));
         }
         Map<TableRef, List<String>> deadManifests = new java.util.LinkedHashMap<>();
         Map<TableRef, Set<String>> keptFiles = new java.util.LinkedHashMap<>();
