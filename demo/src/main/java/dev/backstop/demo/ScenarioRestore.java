@@ -1,11 +1,26 @@
 package dev.backstop.demo;
 
+import dev.backstop.restore.Environment;
+import dev.backstop.restore.RestoreCli;
+import dev.backstop.snapshot.store.S3ObjectStore;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
-import java.util.function.Function;
 
-/** The recovery half of the incident scenario: restore tool, validation, copyback. */
+/**
+ * The recovery half of the incident scenario, done exactly as the runbook (docs/operations.md) tells an
+ * operator: restore into a new table as of just before the audited statement, look at the diff, apply
+ * the copyback SQL, check that nothing differs any more, drop the recovered table.
+ */
 final class ScenarioRestore {
     private final DemoEnvironment env;
     private final PrintStream out;
@@ -15,10 +30,71 @@ final class ScenarioRestore {
         this.out = out;
     }
 
+    /** One restore-tool command's exit code and output. */
+    private record Run(int exit, String out, String err) {
+        String lastLines(int n) {
+            String all = (out + err).strip();
+            String[] lines = all.split("\n");
+            return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - n), lines.length));
+        }
+    }
+
     boolean restoreAndCopyBack(String table, String auditId, long rowsBefore, String fingerprintBefore,
                                ToLongFunction<String> count, Function<String, String> fingerprint, IntSupplier step) {
-        out.printf("[%d] %-62s %s  %s%n", step.getAsInt(), "restore " + table + " --before-audit " + auditId, "FAIL",
-                "the restore command is not wired into the demo yet");
-        return false;
+        String shortName = table.substring(table.indexOf('.') + 1);
+        String recovered = shortName + "_recovered_" + System.currentTimeMillis() / 1000;
+        boolean ok = true;
+
+        Run restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered);
+        ok &= report(step, "restore " + table + " --before-audit " + auditId.substring(0, 8) + "...",
+                restore.exit() == 0 && restore.out().contains("BEGIN"),
+                "exit " + restore.exit() + "; " + restore.lastLines(3));
+        if (restore.exit() != 0) {
+            return false;
+        }
+        ok &= report(step, "recovered table " + recovered + " equals orders before the DELETE",
+                count.applyAsLong(recovered) == rowsBefore && fingerprint.apply(recovered).equals(fingerprintBefore),
+                "rows " + count.applyAsLong(recovered));
+
+        Run diff = restoreTool("diff", table, recovered);
+        ok &= report(step, "diff shows what copyback would restore", diff.exit() == 1, diff.lastLines(2));
+
+        Run copyback = restoreTool("copyback", table, recovered, "--mode", "missing-rows", "--apply");
+        ok &= report(step, "copyback --mode missing-rows --apply", copyback.exit() == 0, copyback.lastLines(2));
+
+        ok &= report(step, "orders is restored exactly",
+                count.applyAsLong(shortName) == rowsBefore && fingerprint.apply(shortName).equals(fingerprintBefore),
+                "rows " + count.applyAsLong(shortName) + ", fingerprint " + fingerprint.apply(shortName).substring(0, 12));
+
+        Run after = restoreTool("diff", table, recovered);
+        ok &= report(step, "diff after copyback: no difference", after.exit() == 0, after.lastLines(1));
+
+        dropQuietly(recovered);
+        return ok;
+    }
+
+    private Run restoreTool(String... args) {
+        List<String> all = new ArrayList<>(List.of("--config", env.configFile.toString()));
+        all.addAll(List.of(args));
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        Environment environment = new Environment(new PrintWriter(o, true), new PrintWriter(e, true), System.getenv(),
+                Clock.systemUTC(), Path.of("").toAbsolutePath(), S3ObjectStore::create);
+        int exit = RestoreCli.run(all.toArray(String[]::new), environment);
+        return new Run(exit, o.toString(), e.toString());
+    }
+
+    private boolean report(IntSupplier step, String what, boolean ok, String detail) {
+        out.printf("[%d] %-62s %s  %s%n", step.getAsInt(), what, ok ? "OK  " : "FAIL", detail);
+        return ok;
+    }
+
+    private void dropQuietly(String recovered) {
+        try (Connection c = env.appAdminConnection(); Statement st = c.createStatement()) {
+            // a name the scenario generated itself, never user input
+            st.execute("DROP TABLE IF EXISTS public." + recovered);
+        } catch (Exception ignored) {
+            // leaving a recovered table behind is harmless
+        }
     }
 }
