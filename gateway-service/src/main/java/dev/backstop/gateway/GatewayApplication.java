@@ -36,6 +36,7 @@ import dev.backstop.gateway.db.BackendRegistry;
 import dev.backstop.gateway.db.PauseStore;
 import dev.backstop.gateway.db.PostureStore;
 import dev.backstop.gateway.db.QuarantineStore;
+import dev.backstop.gateway.db.RegisteringDataSource;
 import dev.backstop.gateway.db.StateSchema;
 import dev.backstop.gateway.db.TargetExecutor;
 import dev.backstop.gateway.health.DatabaseHealthCheck;
@@ -112,7 +113,9 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         HikariDataSource statePool = statePool(db);
         migrate(statePool, schema);
         long sessionTimeout = Math.min(policy.statementTimeoutMs(), settings.getStatementTimeoutMs());
-        HikariDataSource targetPool = targetPool(db, sessionTimeout);
+        // Every target connection is registered (pid, backend_start) as it is created, before use.
+        BackendRegistry backends = new BackendRegistry(statePool, schema, UUID.randomUUID().toString(), clock, 10);
+        HikariDataSource targetPool = targetPool(db, sessionTimeout, backends);
         manage(env, statePool::close);
         manage(env, targetPool::close);
 
@@ -151,8 +154,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock,
                 snapshots);
 
-        env.lifecycle().manage(new BackendRegistry(statePool, schema, UUID.randomUUID().toString(), APPLICATION_NAME,
-                clock, 10));
+        env.lifecycle().manage(backends);
         ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "approval-expiry");
             t.setDaemon(true);
@@ -241,22 +243,24 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         }
     }
 
-    private static HikariDataSource targetPool(DatabaseConfig db, long statementTimeoutMs) {
+    private static HikariDataSource targetPool(DatabaseConfig db, long statementTimeoutMs, BackendRegistry backends) {
+        org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+        pg.setURL(db.getUrl());
+        pg.setUser(db.getUser());
+        pg.setPassword(db.getPassword());
+        // Each agent statement goes alone through the extended protocol (one command per Parse).
+        pg.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.EXTENDED);
+        pg.setApplicationName(APPLICATION_NAME);
+        // setReadOnly(true) must mean BEGIN READ ONLY for the transaction, whatever the URL says.
+        pg.setReadOnlyMode("transaction");
+        // Every session starts with the statement timeout; DISCARD ALL restores it after each request.
+        pg.setOptions("-c statement_timeout=" + statementTimeoutMs);
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("backstop-target");
-        hc.setJdbcUrl(db.getUrl());
-        hc.setUsername(db.getUser());
-        hc.setPassword(db.getPassword());
+        hc.setDataSource(new RegisteringDataSource(pg, backends));
         hc.setMaximumPoolSize(db.getMaxPoolSize());
         hc.setAutoCommit(false);
         hc.setConnectionTimeout(5_000);
-        // Each agent statement goes alone through the extended protocol (one command per Parse).
-        hc.addDataSourceProperty("preferQueryMode", "extended");
-        hc.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
-        // setReadOnly(true) must mean BEGIN READ ONLY for the transaction, whatever the URL says.
-        hc.addDataSourceProperty("readOnlyMode", "transaction");
-        // Every session starts with the statement timeout; DISCARD ALL restores it after each request.
-        hc.addDataSourceProperty("options", "-c statement_timeout=" + statementTimeoutMs);
         HikariDataSource ds = new HikariDataSource(hc);
         verifyExtendedProtocol(ds);
         return ds;

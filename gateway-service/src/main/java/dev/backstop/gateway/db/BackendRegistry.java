@@ -14,45 +14,70 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records the backend pid and start time of every connection of the gateway's pool (found by its
- * application_name), refreshed periodically, so bypass detection can tell the gateway's own
- * agent-role sessions from direct ones.
+ * {@code gateway_backends}: the {@code (backend_pid, backend_start)} of each connection of the
+ * gateway's target pool, so bypass detection can tell the gateway's own agent-role sessions from
+ * direct ones. Rows are written only by {@link #register}, called by {@link RegisteringDataSource}
+ * with values read on the new connection itself, through the state pool (the gateway's own role).
+ * {@link #refresh} never adds rows: it keeps this instance's rows whose session is still live
+ * (refreshed_at) and deletes the others.
  */
-public final class BackendRegistry implements Managed {
+public final class BackendRegistry implements Managed, RegisteringDataSource.Registrar {
     private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
+    private static final String LIVE = "EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = gb.backend_pid"
+            + " AND a.backend_start = gb.backend_start)";
 
     private final DataSource state;
     private final StateSchema schema;
     private final String instanceId;
-    private final String applicationName;
     private final Clock clock;
     private final long periodSeconds;
     private ScheduledExecutorService scheduler;
 
-    public BackendRegistry(DataSource state, StateSchema schema, String instanceId, String applicationName, Clock clock,
-                           long periodSeconds) {
+    public BackendRegistry(DataSource state, StateSchema schema, String instanceId, Clock clock, long periodSeconds) {
         this.state = state;
         this.schema = schema;
         this.instanceId = instanceId;
-        this.applicationName = applicationName;
         this.clock = clock;
         this.periodSeconds = periodSeconds;
     }
 
-    public void refresh() throws SQLException {
+    @Override
+    public void register(int backendPid, Timestamp backendStart) throws SQLException {
         try (Connection c = state.getConnection();
              PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.table("gateway_backends")
-                     + " (instance_id, backend_pid, backend_start, first_seen, refreshed_at)"
-                     + " SELECT ?, pid, backend_start, ?, ? FROM pg_stat_activity"
-                     + " WHERE application_name = ? AND datname = current_database()"
+                     + " (instance_id, backend_pid, backend_start, first_seen, refreshed_at) VALUES (?, ?, ?, ?, ?)"
                      + " ON CONFLICT (backend_pid, backend_start) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at,"
                      + " instance_id = EXCLUDED.instance_id")) {
             Timestamp now = Timestamp.from(clock.instant());
             ps.setString(1, instanceId);
-            ps.setTimestamp(2, now);
-            ps.setTimestamp(3, now);
-            ps.setString(4, applicationName);
+            ps.setInt(2, backendPid);
+            ps.setTimestamp(3, backendStart);
+            ps.setTimestamp(4, now);
+            ps.setTimestamp(5, now);
             ps.executeUpdate();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        }
+    }
+
+    /** Keeps this instance's live rows (refreshed_at = now) and deletes those whose session ended. */
+    public void refresh() throws SQLException {
+        try (Connection c = state.getConnection()) {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + schema.table("gateway_backends")
+                    + " gb WHERE instance_id = ? AND NOT " + LIVE)) {
+                del.setString(1, instanceId);
+                del.executeUpdate();
+            }
+            try (PreparedStatement up = c.prepareStatement("UPDATE " + schema.table("gateway_backends")
+                    + " gb SET refreshed_at = ? WHERE instance_id = ? AND " + LIVE)) {
+                up.setTimestamp(1, Timestamp.from(clock.instant()));
+                up.setString(2, instanceId);
+                up.executeUpdate();
+            }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
         }
     }
 
@@ -69,7 +94,7 @@ public final class BackendRegistry implements Managed {
             } catch (SQLException | RuntimeException e) {
                 LOG.warn("gateway backends not refreshed: {}", e.getMessage());
             }
-        }, 0, periodSeconds, TimeUnit.SECONDS);
+        }, periodSeconds, periodSeconds, TimeUnit.SECONDS);
     }
 
     @Override
