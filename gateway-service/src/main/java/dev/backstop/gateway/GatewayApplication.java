@@ -152,7 +152,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         SnapshotView snapshots = gate instanceof SnapshotRecoveryGate s
                 ? new SnapshotView(s, policies, clock) : null;
         AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock,
-                snapshots);
+                snapshots, java.time.Duration.ofSeconds(settings.getBypassQuietPeriodSeconds()));
 
         env.lifecycle().manage(backends);
         ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -49,6 +49,10 @@ public class GatewaySettings {
 
     private String alertWebhookUrl = "";
 
+    /** The posture stays degraded until no uncleared bypass was seen for this long (as the bypass detector). */
+    @Min(1)
+    private long bypassQuietPeriodSeconds = 900;
+
     /** Bound (ms) on the recovery gate's checks against the snapshot store, all tables together. */
     @Min(100)
     private long gateTimeoutMs = 10_000;
@@ -81,6 +85,8 @@ public class GatewaySettings {
     @JsonProperty public void setGateTimeoutMs(long v) { this.gateTimeoutMs = v; }
     @JsonProperty public long getSidecarFlushTimeoutMs() { return sidecarFlushTimeoutMs; }
     @JsonProperty public void setSidecarFlushTimeoutMs(long v) { this.sidecarFlushTimeoutMs = v; }
+    @JsonProperty public long getBypassQuietPeriodSeconds() { return bypassQuietPeriodSeconds; }
+    @JsonProperty public void setBypassQuietPeriodSeconds(long v) { this.bypassQuietPeriodSeconds = v; }
     @JsonProperty public String getAlertWebhookUrl() { return alertWebhookUrl; }
     @JsonProperty public void setAlertWebhookUrl(String v) { this.alertWebhookUrl = v == null ? "" : v; }
 }

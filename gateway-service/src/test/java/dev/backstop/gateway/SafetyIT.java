@@ -92,12 +92,21 @@ class SafetyIT {
         Resp p = gw.get(GatewayFixture.AGENT, "/v1/posture");
         assertEquals(200, p.status(), p.raw());
         assertEquals("protected", p.body().get("state").asText());
-        // A bypass seen long ago (by the sidecar) degrades the posture until an operator clears it.
-        String seen = gw.clock.instant().minusSeconds(7200).toString();
+        // A bypass last seen before the quiet period (default 15 min) no longer degrades the posture.
+        String old = gw.clock.instant().minusSeconds(7200).toString();
+        gw.admin.execute("INSERT INTO backstop.bypass_events (detected_at, last_seen_at, role, client_addr)"
+                + " VALUES ('" + old + "', '" + old + "', 'agent', '10.0.0.8')");
+        Resp quiet = gw.get(GatewayFixture.AGENT, "/v1/posture");
+        assertEquals("protected", quiet.body().get("state").asText(), quiet.raw());
+        assertEquals(900, quiet.body().get("quiet_period_seconds").asLong());
+        // One seen (by the sidecar) within the quiet period degrades it until an operator clears it.
+        String seen = gw.clock.instant().minusSeconds(600).toString();
         gw.admin.execute("INSERT INTO backstop.bypass_events (detected_at, last_seen_at, role, client_addr)"
                 + " VALUES ('" + seen + "', '" + seen + "', 'agent', '10.0.0.9')");
         Resp degraded = gw.get(GatewayFixture.AGENT, "/v1/posture");
         assertEquals("degraded", degraded.body().get("state").asText());
+        assertEquals(1, degraded.body().get("bypass_connections").size(), degraded.raw());
+        assertEquals("agent", degraded.body().get("recent_bypass").get(0).get("agent_role").asText());
         assertEquals("10.0.0.9", degraded.body().get("bypass_connections").get(0).get("client_addr").asText());
         assertEquals(403, gw.post(GatewayFixture.AGENT, "/v1/posture/clear", "{\"reason\":\"x\"}").status());
         Resp cleared = gw.post(GatewayFixture.OPERATOR, "/v1/posture/clear", "{\"reason\":\"investigated\"}");

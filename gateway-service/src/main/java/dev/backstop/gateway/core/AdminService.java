@@ -27,9 +27,12 @@ public final class AdminService {
     private final dev.backstop.gateway.gate.SnapshotView snapshots;
 
     /** @param snapshots null when the gateway has no snapshot store */
+    private final java.time.Duration quietPeriod;
+
     public AdminService(SafetyState safety, PostureStore posture, Auditor auditor, AlertSink alerts, Clock clock,
-                        dev.backstop.gateway.gate.SnapshotView snapshots) {
+                        dev.backstop.gateway.gate.SnapshotView snapshots, java.time.Duration quietPeriod) {
         this.snapshots = snapshots;
+        this.quietPeriod = quietPeriod;
         this.safety = safety;
         this.posture = posture;
         this.auditor = auditor;
@@ -60,14 +63,26 @@ public final class AdminService {
 
     public Map<String, Object> posture() {
         List<Map<String, Object>> bypass;
+        List<dev.backstop.bypass.BypassEventStore.RecentBypass> recent;
+        Instant now = clock.instant();
         try {
-            bypass = posture.openBypassEvents();
+            bypass = posture.openBypassEvents(now.minus(quietPeriod));
+            recent = posture.recentBypass(now.minus(quietPeriod));
         } catch (SQLException e) {
             throw new GatewayException(ErrorCode.INTERNAL_ERROR, "posture cannot be read");
         }
         List<String> reasons = new ArrayList<>();
-        if (!bypass.isEmpty()) {
+        if (!recent.isEmpty()) {
             reasons.add("bypass_detected");
+        }
+        List<Map<String, Object>> byRole = new ArrayList<>();
+        for (var r : recent) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("agent_role", r.agentRole());
+            m.put("events", r.events());
+            m.put("first_detected_at", r.firstDetectedAt() == null ? null : r.firstDetectedAt().toString());
+            m.put("last_seen_at", r.lastSeenAt() == null ? null : r.lastSeenAt().toString());
+            byRole.add(m);
         }
         PauseStatus p = safety.pause();
         Map<String, Object> pause = new LinkedHashMap<>();
@@ -77,7 +92,9 @@ public final class AdminService {
         pause.put("changed_by", p.changedBy());
         pause.put("changed_at", p.changedAt());
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", bypass.isEmpty() ? "protected" : "degraded");
+        out.put("state", recent.isEmpty() ? "protected" : "degraded");
+        out.put("quiet_period_seconds", quietPeriod.toSeconds());
+        out.put("recent_bypass", byRole);
         out.put("reasons", reasons);
         if (snapshots == null) {
             out.put("sidecar_heartbeat", null);

@@ -22,13 +22,25 @@ public final class PostureStore {
         this.schema = schema;
     }
 
-    public List<Map<String, Object>> openBypassEvents() throws SQLException {
+    /**
+     * Agent roles with an uncleared bypass event seen at or after {@code since} (now minus the quiet
+     * period): the bypass detector's own rule (bypass-detector README, "Posture").
+     */
+    public List<dev.backstop.bypass.BypassEventStore.RecentBypass> recentBypass(Instant since) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            return new dev.backstop.bypass.BypassEventStore(schema.name()).recentUncleared(c, since);
+        }
+    }
+
+    /** Uncleared events last seen at or after {@code since}, oldest first (at most 100). */
+    public List<Map<String, Object>> openBypassEvents(Instant since) throws SQLException {
         List<Map<String, Object>> out = new ArrayList<>();
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT id, detected_at, last_seen_at, role, client_addr,"
                      + " application_name, backend_pid FROM " + schema.table("bypass_events")
-                     + " WHERE cleared_at IS NULL ORDER BY detected_at LIMIT 100");
-             ResultSet rs = ps.executeQuery()) {
+                     + " WHERE cleared_at IS NULL AND last_seen_at >= ? ORDER BY detected_at LIMIT 100")) {
+            ps.setTimestamp(1, Timestamp.from(since));
+            try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("id", rs.getLong(1));
@@ -39,6 +51,7 @@ public final class PostureStore {
                 m.put("application_name", rs.getString(6));
                 m.put("backend_pid", rs.getObject(7));
                 out.add(m);
+            }
             }
         }
         return out;
