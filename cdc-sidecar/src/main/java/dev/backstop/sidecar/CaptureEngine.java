@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * The Debezium embedded engine (PostgreSQL connector, pgoutput) on its own thread. If it stops on an error (e.g.
  * PostgreSQL restarted), changes not yet durable are discarded and a new engine resumes from the last acknowledged
- * offset after a pause, so nothing is lost or recorded twice.
+ * offset after a pause, so nothing is lost or recorded twice. {@code beforeRestart} runs on this thread (no consumer
+ * is active then) before each restart.
  */
 final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
@@ -36,13 +37,14 @@ final class CaptureEngine implements AutoCloseable {
     private final AlertSink alerts;
     private final RecoveryPoints points;
     private final Supplier<CdcConsumer> consumers;
+    private final Runnable beforeRestart;
     private final Thread thread;
     private volatile boolean closing;
     private volatile boolean running;
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
     CaptureEngine(SidecarConfig config, String database, Path offsets, List<TableRef> include, SidecarMetrics metrics,
-                  AlertSink alerts, RecoveryPoints points, Supplier<CdcConsumer> consumers) {
+                  AlertSink alerts, RecoveryPoints points, Supplier<CdcConsumer> consumers, Runnable beforeRestart) {
         this.config = config;
         this.database = database;
         this.offsets = offsets;
@@ -51,6 +53,7 @@ final class CaptureEngine implements AutoCloseable {
         this.alerts = alerts;
         this.points = points;
         this.consumers = consumers;
+        this.beforeRestart = beforeRestart;
         this.thread = new Thread(this::loop, "backstop-cdc");
     }
 
@@ -100,6 +103,20 @@ final class CaptureEngine implements AutoCloseable {
                 return;
             }
             points.discardPending();
+            while (!closing) {
+                try {
+                    beforeRestart.run(); // e.g. the slot vanished: new bases before streaming again
+                    break;
+                } catch (RuntimeException ex) {
+                    LOG.error("preparing the CDC restart failed (retrying in {} ms): {}", RESTART_DELAY_MILLIS,
+                            ex.toString());
+                    try {
+                        Thread.sleep(RESTART_DELAY_MILLIS);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
             running = true;
             metrics.engineRunning.set(1);
         }

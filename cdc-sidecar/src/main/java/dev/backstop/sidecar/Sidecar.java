@@ -8,6 +8,7 @@ import dev.backstop.sidecar.pg.BaseCopier;
 import dev.backstop.sidecar.pg.HeartbeatWriter;
 import dev.backstop.sidecar.pg.PgCatalog;
 import dev.backstop.sidecar.pg.ReplicationSetup;
+import dev.backstop.sidecar.pg.TableMissingException;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.RecoveryPointPublisher;
@@ -145,7 +146,8 @@ public final class Sidecar implements AutoCloseable {
         include.add(heartbeatTable);
         capture = new CaptureEngine(config, database, offsets, include, metrics, alerts, points,
                 () -> new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts, clock,
-                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), flushRequests));
+                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), flushRequests),
+                () -> rebaseIfSlotLost(offsets));
         capture.start();
         TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock);
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -160,6 +162,37 @@ public final class Sidecar implements AutoCloseable {
         }
         LOG.info("sidecar {} capturing {} table(s) of {} (slot {})", config.sidecarId(), tracked.size(), database,
                 config.slotName());
+    }
+
+    /**
+     * Before the CDC engine restarts: if the slot vanished meanwhile, changes since the last durable point are gone
+     * from PostgreSQL. Loud error, alert, metric, a new slot and new bases of every table (so recovery points are
+     * complete again from now on); the old offsets no longer apply.
+     */
+    private void rebaseIfSlotLost(Path offsets) {
+        try (Connection c = connect()) {
+            if (ReplicationSetup.slotExists(c, config.slotName())) {
+                return;
+            }
+            LOG.error("replication slot {} vanished while running: changes since the last durable point may be lost;"
+                    + " taking new bases of every table", config.slotName());
+            alerts.alert("snapshot_failure", "critical", null, "replication slot " + config.slotName()
+                    + " vanished; changes since the last recovery points may be lost; new bases taken");
+            metrics.slotLost.set(1);
+            Files.deleteIfExists(offsets);
+            ReplicationSetup.createSlot(c, config.slotName());
+            for (TableRef t : points.trackedTables()) {
+                if (!points.isGone(t)) {
+                    try {
+                        points.newBase(t);
+                    } catch (TableMissingException gone) {
+                        points.markGone(t); // the table monitor alerts, naming its last recovery point
+                    }
+                }
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("slot check before restart failed: " + e.getMessage(), e);
+        }
     }
 
     public Connection connect() throws SQLException {
