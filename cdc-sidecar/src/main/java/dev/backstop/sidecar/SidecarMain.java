@@ -24,7 +24,15 @@ public final class SidecarMain {
             System.exit(2);
             return;
         }
-        Sidecar sidecar = Sidecar.start(config);
+        Sidecar sidecar;
+        try {
+            sidecar = Sidecar.start(config);
+        } catch (Exception e) {
+            // Readable reason, no stack trace: most start-up failures are configuration or connectivity.
+            System.err.println("backstop sidecar: cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sidecar.close();
