@@ -135,12 +135,17 @@ public final class Sidecar implements AutoCloseable {
                 config.stateDir(), clock, groups, metrics);
         points.enableMaintenance(new RecoveryPoints.Maintenance(config.compactAfterDeltas(), config.compactMaxRows(),
                 Duration.ofHours(config.retentionHours()), Duration.ofMinutes(config.retentionSweepMinutes())), store);
+        TrackedOids known = new TrackedOids(config.stateDir().resolve("tables-" + config.sidecarId() + ".properties"));
+        Map<TableRef, Long> oids = new LinkedHashMap<>();
         try (Connection c = connect()) {
             for (TableRef t : tracked) {
-                points.track(PgCatalog.describe(c, t).orElseThrow(() -> new SQLException(t + " vanished")),
-                        forceNewBase);
+                long oid = PgCatalog.oidOf(c, t).orElseThrow(() -> new SQLException(t + " vanished"));
+                points.track(PgCatalog.describe(c, t).orElseThrow(() -> new SQLException(t + " vanished")), oid,
+                        known.previous(t), forceNewBase);
+                oids.put(t, oid);
             }
         }
+        known.save(oids);
         TableRef heartbeatTable = ReplicationSetup.heartbeatTable(database);
         List<TableRef> include = new ArrayList<>(tracked);
         include.add(heartbeatTable);

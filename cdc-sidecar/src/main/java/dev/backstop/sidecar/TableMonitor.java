@@ -89,6 +89,12 @@ final class TableMonitor {
                 continue;
             }
             Optional<TableSchema> now = PgCatalog.describe(c, t);
+            Optional<Long> oid = PgCatalog.oidOf(c, t);
+            if (now.isPresent() && oid.isPresent() && points.oidOf(t) != 0 && oid.get() != points.oidOf(t)) {
+                // Dropped and created again under the same name: the publication no longer carries it, so its
+                // recovery points would silently go stale. Treated as gone (alerted); a restart takes a new base.
+                now = Optional.empty();
+            }
             if (now.isPresent() && (!now.get().columns().equals(points.schemaOf(t).columns())
                     || !now.get().primaryKey().equals(points.schemaOf(t).primaryKey()))) {
                 points.requestRebase(t);
@@ -98,7 +104,7 @@ final class TableMonitor {
                 goneAt.put(t, Lsn.of(currentLsn));
                 points.markGone(t);
                 metrics.tablesGone.set(goneAt.size());
-                LOG.warn("{} no longer exists (dropped or renamed); waiting for its last changes to be durable",
+                LOG.warn("{} no longer exists (dropped, renamed or replaced); waiting for its last changes to be durable",
                         t.qualifiedName());
             }
         }
@@ -113,7 +119,7 @@ final class TableMonitor {
             alerted.put(t, true);
             String rp = points.latest(t).map(VerifiedManifest::key).orElse("(none)");
             alerts.alert("table_dropped", "critical", t.qualifiedName(), "table " + t.qualifiedName()
-                    + " was dropped or renamed; its latest recovery point is " + rp
+                    + " was dropped, renamed or replaced; its latest recovery point is " + rp
                     + " (kept and restorable: backstop restore " + t.qualifiedName() + ")");
         }
     }

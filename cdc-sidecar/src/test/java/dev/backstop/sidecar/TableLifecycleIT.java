@@ -84,6 +84,33 @@ class TableLifecycleIT {
         }
     }
 
+    @Test
+    @Timeout(300)
+    void tableReplacedUnderTheSameName(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE replaced (id int PRIMARY KEY, v text)", "INSERT INTO replaced VALUES (1, 'old')");
+        SidecarConfig config = fx.config("sc-replace", List.of("public.replaced"), 1, Map.of());
+        String oldBase;
+        try (Sidecar sidecar = fx.start(config); ObjectStore store = fx.store()) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            oldBase = fx.catalog(store).latestManifest(fx.table("public.replaced")).value().manifest().baseSnapshotId();
+            // Dropped and created again between two checks: same name, same columns, another relation.
+            db.execute("DROP TABLE replaced; CREATE TABLE replaced (id int PRIMARY KEY, v text);"
+                    + " INSERT INTO replaced VALUES (2, 'new')");
+            String alert = awaitAlert(fx, "table_dropped public.replaced");
+            assertTrue(alert.contains("latest recovery point is " + SidecarFixture.PREFIX + "/tables/"), alert);
+        }
+        // Restarted: the new relation is not resumed from the old one's recovery points.
+        db.execute("INSERT INTO replaced VALUES (3, 'while down')");
+        try (Sidecar sidecar = fx.start(config); ObjectStore store = fx.store(); Connection c = db.connect()) {
+            Manifest m = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().manifests()
+                    .get(fx.table("public.replaced")).manifest();
+            assertNotEquals(oldBase, m.baseSnapshotId(), "a new base of the new table");
+            SidecarFixture.assertSameRows("the new table", fx.contents(c, "public.replaced"),
+                    fx.replay(store, m, m.coveredLsn()));
+        }
+    }
+
     private static String awaitAlert(SidecarFixture fx, String prefix) throws InterruptedException {
         for (int i = 0; i < 600; i++) {
             for (String a : fx.alerts) {

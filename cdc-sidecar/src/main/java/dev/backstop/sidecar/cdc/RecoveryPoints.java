@@ -147,9 +147,19 @@ public final class RecoveryPoints {
         LOG.info("{}: compacted into base {} ({} rows)", t.qualifiedName(), nb.snapshotId(), nb.parts().rows());
     }
 
-    /** Resumes from the table's latest manifest if its columns still match, else takes a new base. */
-    public void track(TableSchema current, boolean forceNewBase) throws SQLException, IOException {
+    /**
+     * Resumes from the table's latest manifest if its columns still match and it is the same relation as before
+     * ({@code previousOid} from the local state, 0 if unknown), else takes a new base.
+     */
+    public void track(TableSchema current, long oid, long previousOid, boolean forceNewBase)
+            throws SQLException, IOException {
         TableState st = new TableState();
+        st.oid = oid;
+        if (previousOid != 0 && previousOid != oid) {
+            LOG.warn("{} was dropped and created again while the sidecar was down: taking a new base",
+                    current.table().qualifiedName());
+            forceNewBase = true;
+        }
         Result<VerifiedManifest> latest = forceNewBase ? Result.failed("new base forced")
                 : catalog.latestManifest(current.table());
         if (latest.ok() && latest.value().manifest().columns().equals(current.columns())
@@ -272,6 +282,12 @@ public final class RecoveryPoints {
         if (st != null) {
             st.gone = true;
         }
+    }
+
+    /** The relation OID the table's recovery points follow. */
+    public long oidOf(TableRef t) {
+        TableState st = tables.get(t);
+        return st == null ? 0 : st.oid;
     }
 
     public boolean isGone(TableRef t) {

@@ -30,6 +30,8 @@ final class TableState {
     /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
     String broken;
     volatile boolean gone;
+    /** The relation OID the recovery points follow (0 = unknown). */
+    volatile long oid;
     /** Set by the table monitor when the catalog shows other columns: the next flush publishes, then re-bases. */
     volatile boolean rebaseRequested;
 

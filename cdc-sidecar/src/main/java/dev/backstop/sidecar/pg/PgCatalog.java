@@ -47,6 +47,21 @@ public final class PgCatalog {
         return Pattern.compile(b.toString());
     }
 
+    /**
+     * The table's relation OID, or empty if no table has this name. A different OID under the same name means the
+     * table was dropped and created again (its recovery points describe the old one).
+     */
+    public static Optional<Long> oidOf(Connection c, TableRef t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid ="
+                + " c.relnamespace WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r','p')")) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** The table's definition, or empty if it does not exist (dropped or renamed). */
     public static Optional<TableSchema> describe(Connection c, TableRef t) throws SQLException {
         Long oid = null;
