@@ -10,12 +10,12 @@ record DemoPorts(int postgres, int s3, int gateway, int gatewayAdmin, int sideca
 
     /** Free ports chosen by the OS: for tests that run beside a demo. */
     static DemoPorts free() {
-        return new DemoPorts(freePort(), freePort(), freePort(), freePort(), freePort());
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        // All five sockets stay open until every port is chosen, so no port is handed out twice.
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+             ServerSocket c = new ServerSocket(0); ServerSocket d = new ServerSocket(0);
+             ServerSocket e = new ServerSocket(0)) {
+            return new DemoPorts(a.getLocalPort(), b.getLocalPort(), c.getLocalPort(), d.getLocalPort(),
+                    e.getLocalPort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

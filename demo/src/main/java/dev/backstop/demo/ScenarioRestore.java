@@ -45,6 +45,10 @@ final class ScenarioRestore {
         String recovered = shortName + "_recovered_" + System.currentTimeMillis() / 1000;
         boolean ok = true;
 
+        // The restore needs proof that every change up to the statement is durable in S3: the
+        // sidecar's next heartbeat gives it within seconds; a flush gives it now.
+        String flushed = flushSidecar();
+        ok &= report(step, "sidecar flush (every change so far durable in S3)", flushed.startsWith("HTTP 200"), flushed);
         Run restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered);
         ok &= report(step, "restore " + table + " --before-audit " + auditId.substring(0, 8) + "...",
                 restore.exit() == 0 && restore.out().contains("BEGIN"),
@@ -71,6 +75,16 @@ final class ScenarioRestore {
 
         dropQuietly(recovered);
         return ok;
+    }
+
+    private String flushSidecar() {
+        try {
+            DemoHttp sidecar = new DemoHttp("http://127.0.0.1:" + env.ports.sidecar());
+            DemoHttp.Response r = sidecar.post("/flush", env.secrets.sidecarToken(), java.util.Map.of("tables", List.of()));
+            return "HTTP " + r.status() + " durable up to " + r.text("lsn");
+        } catch (Exception e) {
+            return "POST /flush failed: " + e;
+        }
     }
 
     private Run restoreTool(String... args) {
