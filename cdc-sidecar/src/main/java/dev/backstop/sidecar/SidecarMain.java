@@ -1,44 +1,76 @@
 package dev.backstop.sidecar;
 
+import dev.backstop.snapshot.store.S3ObjectStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ./backstop sidecar config.yml} */
+/** {@code ./backstop sidecar config.yml}: change capture to S3, heartbeat, /flush, and bypass detection. */
 public final class SidecarMain {
     private SidecarMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "backstop-sidecar-logback.xml");
-        }
         if (args.length != 1) {
             System.err.println("usage: SidecarMain config.yml");
             System.exit(2);
         }
+        Path file = Path.of(args[0]);
         SidecarConfig config;
         try {
-            config = SidecarConfig.load(Path.of(args[0]));
+            config = SidecarConfig.load(file);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        Sidecar sidecar;
-        try {
-            sidecar = Sidecar.start(config);
-        } catch (Exception e) {
-            // Readable reason, no stack trace: most start-up failures are configuration or connectivity.
-            System.err.println("backstop sidecar: cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            System.exit(1);
-            return;
-        }
+        Running running = start(file, config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sidecar.close();
+            running.close();
             stopped.countDown();
         }));
-        System.out.println("backstop sidecar " + config.sidecarId() + " running; HTTP on port " + sidecar.httpPort());
+        System.out.println("backstop sidecar " + config.sidecarId() + " running; HTTP on port " + running.sidecar().httpPort());
         stopped.await();
+    }
+
+    /** The sidecar with its alerting and bypass detection, as one unit to start and stop. */
+    public record Running(Sidecar sidecar, BypassWatch bypass, SidecarAlerts alerts) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                bypass.close();
+            } finally {
+                try {
+                    sidecar.close();
+                } finally {
+                    alerts.close();
+                }
+            }
+        }
+    }
+
+    /** Starts everything the sidecar process runs; on failure, stops what was started. */
+    public static Running start(Path configFile, SidecarConfig config, Clock clock) throws Exception {
+        SidecarAlerts alerts = SidecarAlerts.start(webhookUrl(configFile), clock);
+        Sidecar sidecar = null;
+        try {
+            sidecar = Sidecar.start(config, S3ObjectStore.create(config.s3()), clock, alerts.forSidecar());
+            BypassWatch bypass = BypassWatch.start(configFile, config, sidecar.metrics().registry, alerts.sink(), clock);
+            return new Running(sidecar, bypass, alerts);
+        } catch (Exception | Error e) {
+            if (sidecar != null) {
+                sidecar.close();
+            }
+            alerts.close();
+            throw e;
+        }
+    }
+
+    /** sidecar.alertWebhookUrl, else gateway.alertWebhookUrl, else none. */
+    private static String webhookUrl(Path configFile) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode root = ConfigTree.read(configFile);
+        String own = root.path("sidecar").path("alertWebhookUrl").asText("");
+        return own.isBlank() ? root.path("gateway").path("alertWebhookUrl").asText("") : own;
     }
 }

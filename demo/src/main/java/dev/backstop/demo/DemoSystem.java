@@ -2,7 +2,7 @@ package dev.backstop.demo;
 
 import dev.backstop.gateway.GatewayApplication;
 import dev.backstop.gateway.GatewayConfiguration;
-import dev.backstop.sidecar.Sidecar;
+import dev.backstop.sidecar.SidecarMain;
 import dev.backstop.sidecar.SidecarConfig;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.io.PrintStream;
@@ -15,24 +15,26 @@ import java.time.Duration;
 final class DemoSystem implements AutoCloseable {
     private static final Duration FIRST_RECOVERY_POINTS = Duration.ofMinutes(3);
 
-    private final Sidecar sidecar;
+    private final SidecarMain.Running sidecar;
     private final DropwizardTestSupport<GatewayConfiguration> gateway;
 
-    private DemoSystem(Sidecar sidecar, DropwizardTestSupport<GatewayConfiguration> gateway) {
+    private DemoSystem(SidecarMain.Running sidecar, DropwizardTestSupport<GatewayConfiguration> gateway) {
         this.sidecar = sidecar;
         this.gateway = gateway;
     }
 
     static DemoSystem start(DemoEnvironment env, PrintStream out) throws Exception {
         out.println("[demo] starting the CDC sidecar (base copies of every table, then change capture)");
-        Sidecar sidecar = Sidecar.start(SidecarConfig.load(env.configFile));
+        SidecarMain.Running sidecar = SidecarMain.start(env.configFile, SidecarConfig.load(env.configFile),
+                java.time.Clock.systemUTC());
         boolean started = false;
         try {
-            if (!sidecar.awaitInitialRecoveryPoints(FIRST_RECOVERY_POINTS)) {
+            if (!sidecar.sidecar().awaitInitialRecoveryPoints(FIRST_RECOVERY_POINTS)) {
                 throw new IllegalStateException("the sidecar did not publish a first recovery point of every table within "
                         + FIRST_RECOVERY_POINTS.toSeconds() + " s; see the log above");
             }
-            out.println("[demo] every table has its first recovery point; sidecar HTTP on port " + sidecar.httpPort());
+            out.println("[demo] every table has its first recovery point; sidecar HTTP on port "
+                    + sidecar.sidecar().httpPort());
             out.println("[demo] starting the gateway");
             DropwizardTestSupport<GatewayConfiguration> gateway =
                     new DropwizardTestSupport<>(GatewayApplication.class, env.configFile.toString());
@@ -55,7 +57,7 @@ final class DemoSystem implements AutoCloseable {
     }
 
     int sidecarPort() {
-        return sidecar.httpPort();
+        return sidecar.sidecar().httpPort();
     }
 
     @Override

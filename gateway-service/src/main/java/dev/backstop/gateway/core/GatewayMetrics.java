@@ -30,6 +30,11 @@ public final class GatewayMetrics {
                 .register(registry);
         gateFailures = Counter.builder().name("backstop_recovery_gate_failures_total")
                 .help("Failed recovery gate checks by check name").labelNames("check").register(registry);
+        // Every check starts at 0, so the series exist (and rate() works) before the first failure.
+        for (String check : RecoveryGate.CHECKS) {
+            gateFailures.labelValues(check);
+        }
+        gateFailures.labelValues(RecoveryGate.RECOVERY_POINT_FLUSHED);
         errors = Counter.builder().name("backstop_errors_total")
                 .help("Error responses by stable error code").labelNames("code").register(registry);
         GaugeWithCallback.builder().name("backstop_approvals_pending")
