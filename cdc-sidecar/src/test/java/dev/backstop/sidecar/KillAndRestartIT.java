@@ -66,8 +66,10 @@ class KillAndRestartIT {
         load.start();
         try {
             for (int kill = 0; kill < 3; kill++) {
-                Process p = startSidecarProcess(config, dir.resolve("sidecar-" + kill + ".log"));
-                Thread.sleep(4000 + rnd.nextInt(4000));
+                Path log = dir.resolve("sidecar-" + kill + ".log");
+                Process p = startSidecarProcess(config, log);
+                awaitRunning(p, log);
+                Thread.sleep(1000 + rnd.nextInt(3000)); // mid-write: flushes run every second under the load
                 p.destroyForcibly().waitFor();
             }
         } finally {
@@ -92,7 +94,7 @@ class KillAndRestartIT {
         try (ObjectStore store = fx.store()) {
             RecoveryPointCatalog cat = fx.catalog(store);
             List<RecoveryPointRef> all = cat.listRecoveryPoints(fx.table("public.t"));
-            assertTrue(all.size() > 5, "recovery points were published while the processes ran: " + all.size());
+            assertTrue(all.size() >= 4, "recovery points were published while the processes ran: " + all.size());
             for (RecoveryPointRef ref : all) {
                 Result<VerifiedManifest> vm = cat.readManifest(ref.manifestKey());
                 assertTrue(vm.ok(), vm.problems().toString());
@@ -172,8 +174,26 @@ class KillAndRestartIT {
                 "  stateDir: " + dir.resolve("state"),
                 "  flushIntervalSeconds: 1",
                 "  heartbeatIntervalSeconds: 1",
+                // SidecarMain also runs the bypass detector, which needs the agent roles to watch.
+                "  agentRoles: [\"kill_it_agent\"]",
                 ""));
         return f;
+    }
+
+    /** Until the process printed that it runs (bases published, capture started), or fails the test. */
+    private static void awaitRunning(Process p, Path log) throws Exception {
+        for (int i = 0; i < 1200; i++) {
+            if (Files.exists(log) && Files.readString(log).contains(" running; HTTP on port")) {
+                return;
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        List<String> lines = Files.readAllLines(log);
+        throw new AssertionError("the sidecar process did not start: "
+                + lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
     private static Process startSidecarProcess(Path config, Path log) throws Exception {

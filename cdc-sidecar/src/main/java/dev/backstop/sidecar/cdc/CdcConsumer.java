@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +48,10 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     private final long maxBuffered;
     private final Set<TableRef> requested;
 
+    private static final List<String> IMAGES = List.of("after", "before");
     private final List<Struct> txn = new ArrayList<>();
+    /** TableRef per (schema, table) of the stream, so a change does not build one. */
+    private final Map<String, Map<String, TableRef>> tableRefs = new HashMap<>();
     private Lsn lastCommitLsn = Lsn.ZERO;
     /** The last transaction END not yet acknowledged: its offset is committed once everything before is durable. */
     private RecordChangeEvent<SourceRecord> unackedEnd;
@@ -118,7 +122,11 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         while (true) {
             try {
                 points.flush(lastCommitLsn, asked, Duration.ofMillis(flushIntervalMillis));
-                requested.removeAll(asked);
+                if (heartbeatDue) {
+                    // Requested tables stay due until a flush that publishes a heartbeat (the one a flush call
+                    // waits for, or a later one), so the manifests it returns normally cover its LSN.
+                    requested.removeAll(asked);
+                }
                 if (failing) {
                     LOG.info("flush to S3 works again; durable up to {}", lastCommitLsn);
                     failing = false;
@@ -211,7 +219,10 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     private TableRef tableOf(Struct s) {
         Struct src = s.getStruct("source");
-        return new TableRef(source.database(), src.getString("schema"), src.getString("table"));
+        String schema = src.getString("schema");
+        String table = src.getString("table");
+        return tableRefs.computeIfAbsent(schema, k -> new HashMap<>())
+                .computeIfAbsent(table, k -> new TableRef(source.database(), schema, table));
     }
 
     private ChangeRecord change(Struct s, TableRef t, Lsn commit, Instant commitTime) {
@@ -231,16 +242,16 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     /** True if the change's row images have exactly the tracked columns, in order (a TRUNCATE has none). */
     static boolean columnsMatch(Struct s, TableSchema schema) {
-        for (String name : List.of("after", "before")) {
+        List<ColumnSpec> cols = schema.columns();
+        for (String name : IMAGES) {
             Struct img = s.schema().field(name) == null ? null : s.getStruct(name);
             if (img != null) {
                 List<Field> fields = img.schema().fields();
-                List<String> names = schema.columnNames();
-                if (fields.size() != names.size()) {
+                if (fields.size() != cols.size()) {
                     return false;
                 }
                 for (int i = 0; i < fields.size(); i++) {
-                    if (!fields.get(i).name().equals(names.get(i))) {
+                    if (!fields.get(i).name().equals(cols.get(i).name())) {
                         return false;
                     }
                 }
@@ -249,6 +260,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         return true;
     }
 
+    /** The row image's values in column order (the columns were checked to match, so fields are positional). */
     private static Object[] image(Struct s, String name, TableSchema schema) {
         if (s.schema().field(name) == null) {
             return null;
@@ -258,9 +270,10 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
             return null;
         }
         List<ColumnSpec> cols = schema.columns();
+        List<Field> fields = img.schema().fields();
         Object[] row = new Object[cols.size()];
         for (int i = 0; i < cols.size(); i++) {
-            Field f = img.schema().field(cols.get(i).name());
+            Field f = fields.get(i);
             row[i] = ConnectValues.convert(img.get(f), cols.get(i), f.schema());
         }
         return row;

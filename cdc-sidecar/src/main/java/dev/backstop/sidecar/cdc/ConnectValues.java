@@ -39,7 +39,7 @@ public final class ConnectValues {
         if (v == null) {
             return null;
         }
-        if (isPlaceholder(v)) {
+        if (toastable(c) && isPlaceholder(v)) {
             return UNCHANGED;
         }
         String name = schema == null ? null : schema.name();
@@ -72,6 +72,14 @@ public final class ConnectValues {
             throw new FormatException("column " + c.name() + ": unexpected value type " + v.getClass().getSimpleName()
                     + " for " + c.encoding().wireName());
         }
+    }
+
+    /** Only variable-length types can be TOASTed (fixed-size ones never carry the placeholder). */
+    private static boolean toastable(ColumnSpec c) {
+        return switch (c.encoding()) {
+            case TEXT, NUMERIC_TEXT, PG_TEXT, BYTES -> true;
+            default -> false;
+        };
     }
 
     private static boolean isPlaceholder(Object v) {

@@ -27,36 +27,37 @@ public final class ValueCodec {
     private ValueCodec() {
     }
 
+    /** Writes the value into field number {@code field} of {@code g} (by index: no name lookup per value). */
     public static void write(Group g, int field, ColumnSpec c, Object v) {
         if (v == null) {
             return;
         }
         try {
             switch (c.encoding()) {
-                case INT16, INT32 -> g.append(c.name(), ((Number) v).intValue());
-                case INT64 -> g.append(c.name(), (Long) v);
+                case INT16, INT32 -> g.add(field, ((Number) v).intValue());
+                case INT64 -> g.add(field, (Long) v);
                 case DECIMAL -> {
                     BigDecimal d = ((BigDecimal) v).setScale(c.scale(), RoundingMode.UNNECESSARY);
                     if (d.precision() > c.precision()) {
                         throw new FormatException("value of " + c.name() + " exceeds numeric(" + c.precision() + ")");
                     }
-                    g.append(c.name(), Binary.fromConstantByteArray(d.unscaledValue().toByteArray()));
+                    g.add(field, Binary.fromConstantByteArray(d.unscaledValue().toByteArray()));
                 }
-                case NUMERIC_TEXT, TEXT, PG_TEXT -> g.append(c.name(), (String) v);
-                case FLOAT32 -> g.append(c.name(), (Float) v);
-                case FLOAT64 -> g.append(c.name(), (Double) v);
-                case BOOL -> g.append(c.name(), (Boolean) v);
-                case BYTES -> g.append(c.name(), Binary.fromConstantByteArray(((Bytes) v).unsafeArray()));
+                case NUMERIC_TEXT, TEXT, PG_TEXT -> g.add(field, (String) v);
+                case FLOAT32 -> g.add(field, (Float) v);
+                case FLOAT64 -> g.add(field, (Double) v);
+                case BOOL -> g.add(field, (Boolean) v);
+                case BYTES -> g.add(field, Binary.fromConstantByteArray(((Bytes) v).unsafeArray()));
                 case UUID -> {
                     UUID u = (UUID) v;
                     ByteBuffer bb = ByteBuffer.allocate(16);
                     bb.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-                    g.append(c.name(), Binary.fromConstantByteArray(bb.array()));
+                    g.add(field, Binary.fromConstantByteArray(bb.array()));
                 }
-                case DATE -> g.append(c.name(), Math.toIntExact(((LocalDate) v).toEpochDay()));
-                case TIME -> g.append(c.name(), ((LocalTime) v).toNanoOfDay() / 1000L);
-                case TIMESTAMP -> g.append(c.name(), micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC)));
-                case TIMESTAMPTZ -> g.append(c.name(), micros((Instant) v));
+                case DATE -> g.add(field, Math.toIntExact(((LocalDate) v).toEpochDay()));
+                case TIME -> g.add(field, ((LocalTime) v).toNanoOfDay() / 1000L);
+                case TIMESTAMP -> g.add(field, micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC)));
+                case TIMESTAMPTZ -> g.add(field, micros((Instant) v));
             }
         } catch (ClassCastException | ArithmeticException e) {
             throw new FormatException("value of column " + c.name() + " (" + c.encoding().wireName()
