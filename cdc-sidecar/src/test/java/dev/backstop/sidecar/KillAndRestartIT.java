@@ -69,7 +69,10 @@ class KillAndRestartIT {
                 Path log = dir.resolve("sidecar-" + kill + ".log");
                 Process p = startSidecarProcess(config, log);
                 awaitRunning(p, log);
-                Thread.sleep(1000 + rnd.nextInt(3000)); // mid-write: flushes run every second under the load
+                // Kill only once this process has published a recovery point of its own (a slow machine may
+                // need longer than a fixed sleep), then at a random moment of the next flush cycles.
+                awaitNewRecoveryPoint(fx, Duration.ofSeconds(120));
+                Thread.sleep(rnd.nextInt(2000)); // mid-write: flushes run every second under the load
                 p.destroyForcibly().waitFor();
             }
         } finally {
@@ -201,5 +204,20 @@ class KillAndRestartIT {
         return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 SidecarMain.class.getName(), config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** Waits until the table has more recovery points than when called. */
+    private static void awaitNewRecoveryPoint(SidecarFixture fx, Duration timeout) throws Exception {
+        try (ObjectStore store = fx.store()) {
+            RecoveryPointCatalog cat = fx.catalog(store);
+            int before = cat.listRecoveryPoints(fx.table("public.t")).size();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (cat.listRecoveryPoints(fx.table("public.t")).size() <= before) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the sidecar published no recovery point within " + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }
