@@ -2,7 +2,6 @@ package dev.backstop.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.backstop.gateway.GatewayApplication;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Gateway overhead: the same SAFE query mix sent through the gateway (HTTP, auth, classification,
  * policy, group-committed audit, read-only transaction, session reset) and directly over JDBC, at
  * 1, 8 and 32 concurrent clients, against one embedded PostgreSQL with fsync ON (durable audit).
+ * The gateway runs in its own JVM (see {@link GatewayProcess}); the load clients (HTTP and JDBC)
+ * run in this one. Each run also reports CPU time per request by process ({@link CpuMeter}).
  * <p>Usage: GatewayLoad [seconds-per-run=10] [warmup-seconds-per-run=3] [clients=1,8,32]
- * (-Dbench.globalWarmup=40 seconds of JIT warm-up first; -Dbench.fsync=off to take the disk out)
+ * (-Dbench.globalWarmup=40 seconds of JIT warm-up first; -Dbench.fsync=off to take the disk out;
+ * -Dbench.gateway=inprocess to run the gateway inside this JVM; -Dbench.gatewayJvmArgs=...)
  */
 public final class GatewayLoad {
     private static final String TOKEN = "bench-agent-token";
@@ -46,11 +48,20 @@ public final class GatewayLoad {
         void run(String sql) throws Exception;
     }
 
-    record Result(String mode, int clients, long ops, double seconds, long p50, long p99) {
+    record Result(String mode, int clients, long ops, double seconds, long p50, long p99, CpuMeter.Sample cpu,
+                  String load) {
         double qps() {
             return ops / seconds;
         }
+
+        /** CPU microseconds per request spent by a process (or the machine). */
+        double us(double cpuSeconds) {
+            return cpuSeconds * 1e6 / ops;
+        }
     }
+
+    private static long pgPid;
+    private static CpuMeter meter;
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -112,7 +123,11 @@ public final class GatewayLoad {
                 logging:
                   level: WARN
                 """.formatted(jdbcUrl, dir.resolve("policy.json"), sha256(TOKEN), port));
-        new GatewayApplication().run("server", dir.resolve("config.yml").toString());
+        GatewayProcess gateway = GatewayProcess.start(dir.resolve("config.yml"), port, TOKEN);
+        pgPid = postmasterPid(direct);
+        meter = new CpuMeter(ProcessHandle.current().pid(), gateway.pid(), pgPid);
+        System.out.println("gateway: " + gateway.describe() + "; load driver pid " + ProcessHandle.current().pid()
+                + "; PostgreSQL postmaster pid " + pgPid);
         ThreadLocal<MiniHttpClient> http = ThreadLocal.withInitial(() -> new MiniHttpClient("127.0.0.1", port));
         Client viaGateway = sql -> {
             int status = http.get().post("/v1/query", TOKEN, "{\"sql\":\"" + sql + "\"}");
@@ -138,7 +153,7 @@ public final class GatewayLoad {
 
         List<Result[]> rows = new ArrayList<>();
         for (int clients : clientCounts) {
-            Result j = System.getProperty("bench.gatewayOnly") != null ? new Result("jdbc", clients, 1, 1, 0, 0)
+            Result j = System.getProperty("bench.gatewayOnly") != null ? new Result("jdbc", clients, 1, 1, 0, 0, new CpuMeter.Sample(0, 0, 0, 0), "")
                     : run("jdbc", clients, viaJdbc, warmup, seconds);
             Result g = run("gateway", clients, viaGateway, warmup, seconds);
             rows.add(new Result[] {j, g});
@@ -152,6 +167,21 @@ public final class GatewayLoad {
                     r[0].qps(), ms(r[0].p50()), ms(r[0].p99()), r[1].qps(), ms(r[1].p50()), ms(r[1].p99()),
                     ms(r[1].p50() - r[0].p50()), ms(r[1].p99() - r[0].p99()));
         }
+        System.out.println();
+        System.out.println("CPU per request (us), by process; machine = all CPU time on the machine during the run,"
+                + " so machine - (driver + gateway + postgres) is other work competing for the cores;"
+                + " load = load average at the end of the run");
+        System.out.println("| clients | path | driver | gateway | postgres | machine | load |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---|");
+        for (Result[] r : rows) {
+            for (Result x : r) {
+                if (x.ops() > 1) {
+                    System.out.printf("| %d | %s | %.0f | %.0f | %.0f | %.0f | %s |%n", x.clients(), x.mode(),
+                            x.us(x.cpu().driver()), x.us(x.cpu().gateway()), x.us(x.cpu().postgres()),
+                            x.us(x.cpu().machineBusy()), x.load());
+                }
+            }
+        }
         try (Connection c = direct.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT xmin::text) FROM backstop.audit")) {
             rs.next();
@@ -160,6 +190,7 @@ public final class GatewayLoad {
         } catch (Exception e) {
             System.out.println("audit not readable: " + e.getMessage());
         }
+        gateway.stop();
         System.exit(0);
     }
 
@@ -200,11 +231,14 @@ public final class GatewayLoad {
             t.start();
         }
         Thread.sleep(warmup * 1000L);
+        CpuMeter.Sample cpu0 = meter == null ? null : meter.sample();
         measuring.set(true);
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         measuring.set(false);
         double elapsed = (System.nanoTime() - start) / 1e9;
+        CpuMeter.Sample cpu = meter == null ? new CpuMeter.Sample(0, 0, 0, 0) : meter.sample().minus(cpu0);
+        String load = CpuMeter.loadAverage();
         stop.set(true);
         done.await();
         long total = Arrays.stream(counts).sum();
@@ -216,10 +250,23 @@ public final class GatewayLoad {
         }
         Arrays.sort(all);
         Result r = new Result(mode, clients, total, elapsed, all[(int) (all.length * 0.50)],
-                all[Math.min(all.length - 1, (int) (all.length * 0.99))]);
-        System.out.printf("%-8s clients=%-3d %,10.0f q/s  p50 %.3f ms  p99 %.3f ms  errors %d%n", mode, clients, r.qps(),
-                ms(r.p50()), ms(r.p99()), errors.get());
+                all[Math.min(all.length - 1, (int) (all.length * 0.99))], cpu, load);
+        System.out.printf("%-8s clients=%-3d %,10.0f q/s  p50 %.3f ms  p99 %.3f ms  errors %d  cpu us/req: driver %.0f"
+                        + " gateway %.0f postgres %.0f machine %.0f  load %s%n", mode, clients, r.qps(),
+                ms(r.p50()), ms(r.p99()), errors.get(), r.us(cpu.driver()), r.us(cpu.gateway()), r.us(cpu.postgres()),
+                r.us(cpu.machineBusy()), load);
         return r;
+    }
+
+    /** The PostgreSQL server's main process: the parent of any backend. */
+    private static long postmasterPid(HikariDataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            long backend = rs.getLong(1);
+            return ProcessHandle.of(backend).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)
+                    .orElseThrow(() -> new IllegalStateException("no parent for backend " + backend));
+        }
     }
 
     private static HikariDataSource pool(String url, int size) {
