@@ -12,4 +12,4 @@ fi
 (cd "$ROOT" && mvn -B -q -pl cdc-sidecar -am install -DskipTests)
 (cd "$HERE" && mvn -B -q package -DskipTests)
 exec java -Xmx4g -Duser.timezone=UTC -Dlogback.configurationFile=sidecar-bench-logback.xml -cp "$HERE/target/backstop-sidecar-bench-0.1.0-SNAPSHOT.jar:$HERE/target/lib/*" \
-  dev.backstop.bench.sidecar.SidecarBench "${1:-1000000}" "${2:-30}"
+  dev.backstop.bench.sidecar.SidecarBench "${1:-1000000}" "${2:-30}" ${3:-}

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures, in one run on one machine: (1) a base snapshot of a mixed-type table against pg_dump -Fc and -Fp of the
  * same table, (2) the change rate the sidecar keeps up with, (3) commit-to-durable latency under a steady update load.
- * Usage: SidecarBench [rows] [loadSeconds]. Prints a Markdown summary at the end.
+ * Usage: SidecarBench [rows] [loadSeconds] [base-only]. Prints a Markdown summary at the end. Each timed copy runs
+ * twice (three times with base-only) and the fastest counts.
  */
 public final class SidecarBench {
     private static final String TABLE = "bench_mixed";
@@ -45,6 +46,8 @@ public final class SidecarBench {
     public static void main(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         int loadSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        boolean baseOnly = args.length > 2 && args[2].equals("base-only");
+        int repeats = baseOnly ? 3 : 2;
         Path work = Files.createTempDirectory("sidecar-bench");
         List<String> report = new ArrayList<>();
         try (EmbeddedPgServer pg = EmbeddedPgServer.launch(); EmbeddedS3Server s3 = EmbeddedS3Server.launch()) {
@@ -65,8 +68,8 @@ public final class SidecarBench {
                     + " rows of bigint, int, numeric(12,2), text, varchar, timestamptz, bool, uuid, float8, jsonb; "
                     + "s3proxy in the same JVM");
 
-            double fc = best(2, () -> pgDump(pg, db, "-Fc", work.resolve("t.dump")));
-            double fp = best(2, () -> pgDump(pg, db, "-Fp", work.resolve("t.sql")));
+            double fc = best(repeats, () -> pgDump(pg, db, "-Fc", work.resolve("t.dump")));
+            double fp = best(repeats, () -> pgDump(pg, db, "-Fp", work.resolve("t.sql")));
             S3Settings s3s = new S3Settings(bucket.endpoint().toString(), bucket.region(), bucket.bucket(), "bench",
                     true, bucket.accessKey(), bucket.secretKey());
             long[] baseBytes = new long[1];
@@ -76,7 +79,7 @@ public final class SidecarBench {
                         Clock.systemUTC());
                 BaseCopier copier = new BaseCopier(db.jdbcUrl(), db.user(), password(db), publisher, work,
                         128L * 1024 * 1024, Clock.systemUTC());
-                base = best(2, () -> {
+                base = best(repeats, () -> {
                     long s = System.nanoTime();
                     BaseCopier.Base b = copier.copy(new TableRef("bench", "public", TABLE));
                     baseBytes[0] = b.files().stream().mapToLong(f -> f.bytes()).sum();
@@ -90,6 +93,11 @@ public final class SidecarBench {
             report.add(String.format(Locale.ROOT, "| pg_dump -Fp -t | %.2f s | %,.0f rows/s | | 1.00x | %,d bytes |",
                     fp, rows / fp, Files.size(work.resolve("t.sql"))));
 
+            if (baseOnly) {
+                System.out.println("\n==== summary ====");
+                report.forEach(System.out::println);
+                return;
+            }
             SidecarConfig cfg = new SidecarConfig(db.jdbcUrl(), db.user(), password(db), s3s, "bench", -1,
                     "bench-token-0123456789", "bench_slot", "bench_pub", List.of("public." + TABLE),
                     work.resolve("state"), 1, 5, 168, Map.of(), 500_000, 128L * 1024 * 1024, 100_000, 1_000_000, 60);
