@@ -86,11 +86,37 @@ final class CopyText {
     /** {@code 2026-11-26}; year 0 is 1 BC, -1 is 2 BC (PostgreSQL has no year 0). */
     private static String date(LocalDate d) {
         int y = d.getYear();
-        String md = String.format("-%02d-%02d", d.getMonthValue(), d.getDayOfMonth());
-        if (y <= 0) {
-            return String.format("%04d", 1 - y) + md + " BC";
+        StringBuilder b = new StringBuilder(16);
+        pad(b, y <= 0 ? 1 - y : y, 4);
+        b.append('-');
+        pad(b, d.getMonthValue(), 2);
+        b.append('-');
+        pad(b, d.getDayOfMonth(), 2);
+        return y <= 0 ? b.append(" BC").toString() : b.toString();
+    }
+
+    private static void pad(StringBuilder b, int v, int width) {
+        String s = Integer.toString(v);
+        for (int i = s.length(); i < width; i++) {
+            b.append('0');
         }
-        return String.format("%04d", y) + md;
+        b.append(s);
+    }
+
+    /** One row in COPY text format into {@code out} (UTF-8). */
+    static void appendRow(ByteBuf out, Object[] row) {
+        for (int i = 0; i < row.length; i++) {
+            if (i > 0) {
+                out.put('\t');
+            }
+            Object v = row[i];
+            if (v == null) {
+                out.put('\\').put('N');
+            } else {
+                out.putUtf8(text(v), true);
+            }
+        }
+        out.put('\n');
     }
 
     private static void escape(StringBuilder out, String s) {

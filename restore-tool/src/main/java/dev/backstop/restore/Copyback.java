@@ -91,7 +91,7 @@ final class Copyback {
                 throw new CheckFailedException("column name " + n + " contains " + TAG);
             }
         }
-        TableComparison.Counts n = cmp.counts(c);
+        TableComparison.Counts n = cmp.counts(c, mode == Mode.UPSERT);
         Relation live = cmp.live;
         Relation rec = cmp.recovered;
         List<String> st = new ArrayList<>();
@@ -135,7 +135,7 @@ final class Copyback {
         String header = "copyback " + mode.label + ": " + live.display() + " <- " + rec.display() + ": " + summary
                 + ".\nNow: live " + n.liveRows() + " rows, recovered " + n.recoveredRows() + " rows; by "
                 + (cmp.hasKey() ? "primary key (" + String.join(", ", rec.primaryKey()) + "): " + n.missing()
-                + " missing, " + n.extra() + " extra, " + n.changed() + " changed"
+                + " missing, " + n.extra() + " extra" + (n.changed() < 0 ? "" : ", " + n.changed() + " changed")
                 : "whole rows: " + n.missing() + " missing, " + n.extra() + " extra") + "."
                 + (cmp.missingInLive.isEmpty() ? "" : "\nAdds back dropped column(s) "
                 + cmp.missingInLive.stream().map(Relation.Column::name).collect(Collectors.joining(", "))

@@ -33,6 +33,7 @@ final class Database {
                 s.execute("SET extra_float_digits = 1");
                 s.execute("SET TimeZone = 'UTC'");
                 s.execute("SET client_encoding = 'UTF8'");
+                s.execute("SET bytea_output = 'hex'");
             }
             return c;
         } catch (SQLException e) {

@@ -134,7 +134,9 @@ final class DrillCommand implements Callable<Integer> {
             if (catalog.isQuarantined(table, rp)) {
                 return new Result1(table, rp, 0, 0, List.of("latest recovery point " + rp + " is quarantined"));
             }
-            Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock());
+            // One COPY stream: a drill runs next to production work and need not be fast.
+            Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
+                    session::newConnection, 1);
             Restorer.Plan plan = restorer.prepare(latest.value(), m.coveredLsn(), new VerifiedFiles(session.store(), work));
             Connection c = session.db();
             Restorer.requireUtf8(c);

@@ -47,6 +47,10 @@ final class GroupCommand implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         TargetOptions target;
 
+        @picocli.CommandLine.Option(names = "--jobs", paramLabel = "N", defaultValue = "2",
+                description = "Parallel COPY streams (connections) per table (default 2).")
+        int jobs;
+
         @Override
         public Integer call() throws Exception {
             Session session = group.parent.session();
@@ -61,7 +65,8 @@ final class GroupCommand implements Callable<Integer> {
             Path work = RestoreRun.tempDir();
             try {
                 VerifiedFiles files = new VerifiedFiles(session.store(), work);
-                Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock());
+                Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
+                        session::newConnection, jobs);
                 Lsn lsn;
                 String description;
                 List<VerifiedManifest> manifests = new ArrayList<>();

@@ -48,6 +48,10 @@ final class RestoreCommand implements Callable<Integer> {
             description = "Copyback modes to print: missing-rows, upsert, replace (default: every mode that applies).")
     List<String> modes;
 
+    @Option(names = "--jobs", paramLabel = "N", defaultValue = "2",
+            description = "Parallel COPY streams (connections) for the load and the validation (default 2).")
+    int jobs;
+
     @Override
     public Integer call() throws Exception {
         Session session = parent.session();
@@ -58,7 +62,8 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             VerifiedFiles files = new VerifiedFiles(session.store(), work);
             RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
-            Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock());
+            Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
+                    session::newConnection, jobs);
             VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint), table, t.lsn()).value();
             Restorer.Plan plan = restorer.prepare(vm, t.lsn(), files);
             if (dryRun) {
@@ -66,9 +71,10 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println("Table:            " + table);
                 out.println("Target:           " + t.description());
                 out.println("Recovery point:   " + vm.manifest().recoveryPointId() + " (" + vm.key() + ")");
-                out.println("Rows at target:   " + plan.rows().size());
-                out.println("Fingerprint:      " + plan.expected().sum());
-                plan.checks().forEach(c -> out.println("  ok    " + c));
+                Restorer.Counted counted = restorer.count(plan);
+                out.println("Rows at target:   " + counted.rows());
+                out.println("Fingerprint:      " + counted.fingerprint().sum());
+                counted.checks().forEach(c -> out.println("  ok    " + c));
                 return ExitCode.OK;
             }
             Connection c = session.db();

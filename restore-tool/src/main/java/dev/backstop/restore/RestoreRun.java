@@ -46,6 +46,15 @@ final class RestoreRun {
         return name;
     }
 
+    /** A name cut to PostgreSQL's 63-byte identifier limit (on a character boundary). */
+    static String truncateName(String name) {
+        String n = name;
+        while (n.getBytes(StandardCharsets.UTF_8).length > 63) {
+            n = n.substring(0, n.length() - 1);
+        }
+        return n;
+    }
+
     static Result<VerifiedManifest> require(Result<VerifiedManifest> r, TableRef table, Lsn lsn) {
         if (!r.ok()) {
             throw new CheckFailedException("no usable recovery point of " + table + " for " + lsn + ":\n  - "
@@ -62,6 +71,7 @@ final class RestoreRun {
         out.println("Recovered table:  " + o.table().schema() + "." + o.recoveredName());
         out.println(String.format(java.util.Locale.ROOT, "Loaded:           %d rows, %d bytes read, %.2f s, %.0f rows/s",
                 o.rows(), o.bytes(), o.seconds(), o.seconds() > 0 ? o.rows() / o.seconds() : 0.0));
+        out.println("Timing:           " + o.timings());
         out.println("Validation:");
         for (String c : o.checks()) {
             out.println("  ok    " + c);

@@ -8,7 +8,6 @@ import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.Result;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.VerifiedManifest;
-import dev.backstop.snapshot.parquet.TableRebuilder;
 import dev.backstop.snapshot.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +18,8 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One table restore: choose the recovery point, download and verify every file (size, SHA-256, row count) before
@@ -30,27 +31,49 @@ final class Restorer {
     /** What a restore produced; {@code problems} empty means validated. */
     record Outcome(TableRef table, VerifiedManifest manifest, Lsn lsn, String recoveredName, long rows, long bytes,
                    double seconds, Fingerprint.Value expected, Fingerprint.Value actual, boolean created,
-                   List<String> checks, List<String> problems) {
+                   List<String> checks, List<String> problems, String timings) {
         boolean ok() {
             return problems.isEmpty();
         }
     }
 
-    /** A prepared restore: verified, rebuilt, fingerprinted; nothing written to the database yet. */
-    record Plan(TableRef table, VerifiedManifest manifest, Lsn lsn, List<Object[]> rows, long bytes,
-                Fingerprint.Value expected, List<String> checks) {
+    /**
+     * A prepared restore: files verified, the changes up to the target read (memory O(changes)); the base rows are
+     * streamed only when loading (or counting for a dry run).
+     */
+    record Plan(TableRef table, VerifiedManifest manifest, Lsn lsn, StreamingReplay replay,
+                StreamingReplay.BaseSource base, long bytes, List<String> checks, double verifySeconds) {
     }
+
+    /** The rows at the target counted and fingerprinted without loading them (a dry run). */
+    record Counted(long rows, Fingerprint.Value fingerprint, List<String> checks) {
+    }
+
+    private static final int CHUNK = 1 << 20;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final RecoveryPointCatalog catalog;
     private final ObjectStore store;
     private final Path workDir;
     private final Clock clock;
+    private final Supplier<Connection> connector;
+    private final int jobs;
 
-    Restorer(RecoveryPointCatalog catalog, ObjectStore store, Path workDir, Clock clock) {
+    /**
+     * {@code connector} opens a new connection to the protected database (one per parallel COPY stream);
+     * {@code jobs} is the number of streams.
+     */
+    Restorer(RecoveryPointCatalog catalog, ObjectStore store, Path workDir, Clock clock, Supplier<Connection> connector,
+             int jobs) {
+        if (jobs < 1 || jobs > 16) {
+            throw new ConfigException("--jobs must be between 1 and 16, got " + jobs);
+        }
         this.catalog = catalog;
         this.store = store;
         this.workDir = workDir;
         this.clock = clock;
+        this.connector = connector;
+        this.jobs = jobs;
     }
 
     /** The manifest to use: explicit id, else the audit's suggestion if it serves, else the selector's choice. */
@@ -74,6 +97,7 @@ final class Restorer {
     }
 
     Plan prepare(VerifiedManifest vm, Lsn lsn, VerifiedFiles files) throws IOException {
+        long t0 = System.nanoTime();
         Manifest m = vm.manifest();
         List<String> checks = new ArrayList<>();
         checks.add("manifest checksum: ok (" + vm.key() + ")");
@@ -83,109 +107,253 @@ final class Restorer {
                     + " failed verification, nothing was restored:\n  - " + String.join("\n  - ", problems));
         }
         checks.add("files: ok (" + m.files().size() + " files, " + files.bytes() + " bytes, size + SHA-256 + rows)");
-        TableRebuilder.RebuiltTable rebuilt;
+        StreamingReplay replay;
         try {
-            rebuilt = TableRebuilder.rebuild(m, files, lsn);
+            replay = StreamingReplay.readDeltas(m, files, lsn);
         } catch (FormatException e) {
             throw new CheckFailedException("recovery point " + m.recoveryPointId() + " cannot be replayed to " + lsn
                     + ": " + e.getMessage());
         }
-        if (rebuilt.unmatchedChanges() != 0) {
-            throw new CheckFailedException("recovery point " + m.recoveryPointId() + " is inconsistent: "
-                    + rebuilt.unmatchedChanges() + " delete/update change(s) found no old row; nothing was restored");
-        }
-        if (lsn.equals(m.coveredLsn())) {
-            if (m.totalRows() == null || m.totalRows() != rebuilt.rows().size()) {
-                throw new CheckFailedException("replay of " + m.recoveryPointId() + " gives " + rebuilt.rows().size()
-                        + " rows, the manifest's total_rows is " + m.totalRows() + "; nothing was restored");
-            }
-            checks.add("replay: ok (" + rebuilt.appliedChanges() + " changes, " + rebuilt.rows().size()
-                    + " rows = manifest total_rows)");
-        } else {
-            checks.add("replay: ok (" + rebuilt.appliedChanges() + " changes up to " + lsn + ", "
-                    + rebuilt.rows().size() + " rows; manifest total_rows " + m.totalRows() + " is at "
-                    + m.coveredLsn() + ")");
-        }
-        Fingerprint fp = new Fingerprint(m.columns());
-        for (Object[] row : rebuilt.rows()) {
-            fp.add(row);
-        }
-        return new Plan(m.table(), vm, lsn, rebuilt.rows(), files.bytes(), fp.value(), checks);
+        return new Plan(m.table(), vm, lsn, replay, StreamingReplay.baseOf(m, files), files.bytes(), checks,
+                (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Creates {@code schema.into}, loads the plan's rows and validates the result. */
-    Outcome load(Connection c, Plan plan, String into, boolean progress) {
+    /** Streams the plan's rows into {@code sink}; checks consistency (no unmatched change, total_rows at covered LSN). */
+    private long stream(Plan plan, StreamingReplay.RowSink sink, List<String> checks) throws IOException {
+        Manifest m = plan.manifest().manifest();
+        StreamingReplay.Totals t;
+        try {
+            t = plan.replay().stream(plan.base(), sink);
+        } catch (FormatException e) {
+            throw new CheckFailedException("recovery point " + m.recoveryPointId() + " cannot be replayed to "
+                    + plan.lsn() + ": " + e.getMessage());
+        }
+        if (t.unmatched() != 0) {
+            throw new CheckFailedException("recovery point " + m.recoveryPointId() + " is inconsistent: "
+                    + t.unmatched() + " delete/update change(s) found no old row; nothing was restored");
+        }
+        if (plan.lsn().equals(m.coveredLsn())) {
+            if (m.totalRows() == null || m.totalRows() != t.rows()) {
+                throw new CheckFailedException("replay of " + m.recoveryPointId() + " gives " + t.rows()
+                        + " rows, the manifest's total_rows is " + m.totalRows() + "; nothing was restored");
+            }
+            checks.add("replay: ok (" + plan.replay().appliedChanges() + " changes, " + t.rows()
+                    + " rows = manifest total_rows)");
+        } else {
+            checks.add("replay: ok (" + plan.replay().appliedChanges() + " changes up to " + plan.lsn() + ", "
+                    + t.rows() + " rows; manifest total_rows " + m.totalRows() + " is at " + m.coveredLsn() + ")");
+        }
+        return t.rows();
+    }
+
+    /** Dry run: the rows at the target, counted and fingerprinted, nothing written. */
+    Counted count(Plan plan) throws IOException {
+        Fingerprint fp = new Fingerprint(plan.manifest().manifest().columns());
+        List<String> checks = new ArrayList<>(plan.checks());
+        long rows = stream(plan, fp::add, checks);
+        return new Counted(rows, fp.value(), checks);
+    }
+
+    /**
+     * Creates {@code schema.into}, streams the rebuilt rows into it with COPY over {@code jobs} connections (binary
+     * format when every column type allows it), adds the primary key, and validates the result (row count, primary
+     * key, fingerprint computed in Java while streaming and in SQL over the new table). A replay found inconsistent
+     * while streaming, or a load error, drops the new table (nothing restored); a failed validation leaves it for
+     * inspection.
+     */
+    Outcome load(Connection c, Plan plan, String into, boolean progress) throws IOException {
         Manifest m = plan.manifest().manifest();
         String schema = plan.table().schema();
+        String table = Sql.qualified(schema, into);
         List<String> checks = new ArrayList<>(plan.checks());
         List<String> problems = new ArrayList<>();
         long started = System.nanoTime();
+        boolean created = false;
+        List<Connection> workers = new ArrayList<>();
         try {
             if (TableLoader.exists(c, schema, into)) {
                 throw new RefusedException("table " + schema + "." + into + " already exists: choose another --into "
                         + "name or drop it first (the restore never overwrites a table)");
             }
-            TableLoader loader = new TableLoader(c, progress);
+            TableLoader loader = new TableLoader(c);
             List<String> unknown = loader.unknownTypes(m.columns());
             if (!unknown.isEmpty()) {
                 throw new CheckFailedException("cannot create the recovered table: " + String.join("; ", unknown));
             }
-            c.setAutoCommit(false);
+            loader.create(schema, into, m.columns());
+            created = true;
+            Optional<CopyBinary> binary = CopyBinary.forTable(c, schema, into, m.columns());
+            for (int i = 0; i < jobs; i++) {
+                workers.add(connector.get());
+            }
+            String copySql = "COPY " + table + " (" + Sql.identList(m.columns().stream().map(ColumnSpec::name).toList())
+                    + ") FROM STDIN" + (binary.isPresent() ? " (FORMAT binary)" : "");
+            long rows;
             long copied;
-            try {
-                loader.create(schema, into, m.columns());
-                copied = loader.copy(schema, into, m.columns(), plan.rows());
-                if (!m.primaryKey().isEmpty()) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("SAVEPOINT pk");
+            Fingerprint.Value expected;
+            try (FingerprintWorker fp = new FingerprintWorker(m.columns());
+                 ParallelCopy copy = new ParallelCopy(workers, copySql,
+                    binary.isPresent() ? CopyBinary.HEADER : new byte[0], binary.isPresent() ? CopyBinary.TRAILER : new byte[0]);
+                 Progress bar = new Progress(progress, into, m.totalRows())) {
+                ByteBuf[] buf = {new ByteBuf(CHUNK + 64 * 1024)};
+                long[] pending = {0};
+                long cpu0 = THREADS.getCurrentThreadCpuTime();
+                rows = stream(plan, row -> {
+                    fp.add(row);
+                    if (binary.isPresent()) {
+                        binary.get().appendRow(buf[0], row);
+                    } else {
+                        CopyText.appendRow(buf[0], row);
                     }
-                    try {
-                        loader.addPrimaryKey(schema, into, m.primaryKey());
-                        checks.add("primary key: unique (" + String.join(", ", m.primaryKey()) + ")");
-                    } catch (SQLException e) {
-                        try (Statement s = c.createStatement()) {
-                            s.execute("ROLLBACK TO SAVEPOINT pk");
-                        }
-                        problems.add("primary key (" + String.join(", ", m.primaryKey()) + ") is not unique in the "
-                                + "recovered rows: " + e.getMessage());
+                    pending[0]++;
+                    if (buf[0].size() >= CHUNK) {
+                        copy.send(buf[0].toByteArray());
+                        buf[0].clear();
+                        bar.step(pending[0]);
+                        pending[0] = 0;
                     }
-                } else {
-                    checks.add("primary key: none (copyback only in replace mode)");
+                }, checks);
+                if (buf[0].size() > 0) {
+                    copy.send(buf[0].toByteArray());
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                bar.step(pending[0]);
+                long cpu1 = THREADS.getCurrentThreadCpuTime();
+                long w0 = System.nanoTime();
+                copied = copy.finish();
+                expected = fp.finish();
+                if (Boolean.getBoolean("backstop.restore.debug")) {
+                    System.err.printf(java.util.Locale.ROOT, "[restore] producer cpu %.2f s, wall %.2f s, copy wait %.2f s,"
+                            + " end wait %.2f s, fingerprint cpu %.2f s%n", (cpu1 - cpu0) / 1e9,
+                            (System.nanoTime() - started) / 1e9, copy.waitNanos() / 1e9, (System.nanoTime() - w0) / 1e9,
+                            fp.cpuNanos() / 1e9);
+                }
             }
+            checks.add("load: COPY " + (binary.isPresent() ? "binary" : "text") + " over " + jobs + " connection(s)");
+            double loadSeconds = (System.nanoTime() - started) / 1e9;
+            if (copied != rows) {
+                problems.add("COPY loaded " + copied + " rows, " + rows + " were rebuilt");
+            }
+            long v0 = System.nanoTime();
+            Fingerprint.Value actual = validate(c, workers, m, schema, into, checks, problems);
             double seconds = (System.nanoTime() - started) / 1e9;
-            if (copied != plan.rows().size()) {
-                problems.add("COPY loaded " + copied + " rows, " + plan.rows().size() + " were rebuilt");
-            }
-            Fingerprint.Value actual = fingerprint(c, m.columns(), Sql.qualified(schema, into));
-            if (actual.rows() != plan.rows().size()) {
-                problems.add("row count: recovered table has " + actual.rows() + " rows, expected " + plan.rows().size());
+            if (actual.rows() != rows) {
+                problems.add("row count: recovered table has " + actual.rows() + " rows, expected " + rows);
             } else {
                 checks.add("row count: ok (" + actual.rows() + ")");
             }
-            if (!actual.equals(plan.expected())) {
-                problems.add("fingerprint: recovered table " + actual + " differs from the rebuilt rows "
-                        + plan.expected());
+            if (!actual.equals(expected)) {
+                problems.add("fingerprint: recovered table " + actual + " differs from the rebuilt rows " + expected);
             } else {
                 checks.add("fingerprint: ok (" + actual.sum() + ")");
             }
-            return new Outcome(plan.table(), plan.manifest(), plan.lsn(), into, plan.rows().size(), plan.bytes(),
-                    seconds, plan.expected(), actual, true, checks, problems);
+            String timings = String.format(java.util.Locale.ROOT,
+                    "verify %.2f s, replay + COPY %.2f s, primary key + fingerprint %.2f s", plan.verifySeconds(),
+                    loadSeconds, (System.nanoTime() - v0) / 1e9);
+            return new Outcome(plan.table(), plan.manifest(), plan.lsn(), into, rows, plan.bytes(), seconds, expected,
+                    actual, true, checks, problems, timings);
         } catch (SQLException e) {
+            dropQuietly(c, created, schema, into);
             throw new DatabaseException("restore of " + plan.table() + " into " + into + " failed: " + e.getMessage(), e);
+        } catch (ParallelCopy.CopyFailedException e) {
+            dropQuietly(c, created, schema, into);
+            throw new DatabaseException("restore of " + plan.table() + " into " + into + " failed: COPY: "
+                    + e.getMessage(), e.getCause() instanceof SQLException s ? s : new SQLException(e));
+        } catch (IOException | RuntimeException e) {
+            dropQuietly(c, created, schema, into);
+            throw e;
+        } finally {
+            for (Connection w : workers) {
+                try {
+                    w.close();
+                } catch (SQLException ignored) {
+                    // the load's outcome is decided
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds the primary key (a unique index built while the SQL fingerprint runs on the other connections, then made
+     * the primary key) and computes the SQL fingerprint in block ranges, one per connection.
+     */
+    private Fingerprint.Value validate(Connection c, List<Connection> workers, Manifest m, String schema, String into,
+                                       List<String> checks, List<String> problems) throws SQLException {
+        String table = Sql.qualified(schema, into);
+        long blocks;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_relation_size(" + Sql.literal(table)
+                + "::regclass) / current_setting('block_size')::int8")) {
+            rs.next();
+            blocks = rs.getLong(1);
+        }
+        int n = workers.size();
+        List<java.util.concurrent.CompletableFuture<Fingerprint.Value>> parts = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "backstop-fingerprint");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int i = 0; i < n; i++) {
+                long from = blocks * i / n;
+                long to = blocks * (i + 1) / n;
+                // The last range is open-ended: nothing is missed whatever the block count is by then.
+                String where = (i == 0 ? "" : "ctid >= '(" + from + ",0)'::tid")
+                        + (i == 0 || i == n - 1 ? "" : " AND ") + (i == n - 1 ? "" : "ctid < '(" + to + ",0)'::tid");
+                Connection w = workers.get(i);
+                String sql = Fingerprint.sql(m.columns(), table, where);
+                parts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                        rs.next();
+                        return Fingerprint.of(rs.getLong(1), rs.getBigDecimal(2));
+                    } catch (SQLException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                }, pool));
+            }
+            if (!m.primaryKey().isEmpty()) {
+                String index = RestoreRun.truncateName(into + "_pkey");
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE UNIQUE INDEX " + Sql.ident(index) + " ON " + table + " ("
+                            + Sql.identList(m.primaryKey()) + ")");
+                    s.execute("ALTER TABLE " + table + " ADD PRIMARY KEY USING INDEX " + Sql.ident(index));
+                    checks.add("primary key: unique (" + String.join(", ", m.primaryKey()) + ")");
+                } catch (SQLException e) {
+                    problems.add("primary key (" + String.join(", ", m.primaryKey()) + ") is not unique in the "
+                            + "recovered rows: " + e.getMessage());
+                }
+            } else {
+                checks.add("primary key: none (copyback only in replace mode)");
+            }
+            Fingerprint.Value total = new Fingerprint.Value(0, "0");
+            for (var f : parts) {
+                total = total.plus(f.join());
+            }
+            return total;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void dropQuietly(Connection c, boolean created, String schema, String name) {
+        if (!created) {
+            return;
+        }
+        try {
+            TableLoader.drop(c, schema, name);
+        } catch (SQLException ignored) {
+            // the original error is the one to report; the half-loaded table is named in it
         }
     }
 
     static Fingerprint.Value fingerprint(Connection c, List<ColumnSpec> columns, String relation) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Fingerprint.sql(columns, relation))) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(Fingerprint.sql(columns, relation, ""))) {
             rs.next();
-            return new Fingerprint.Value(rs.getLong(1), rs.getBigDecimal(2).toBigInteger().toString());
+            return Fingerprint.of(rs.getLong(1), rs.getBigDecimal(2));
         }
     }
 

@@ -51,6 +51,11 @@ final class Session implements AutoCloseable {
         return db;
     }
 
+    /** A new connection of its own (parallel COPY streams); the caller closes it. */
+    Connection newConnection() {
+        return Database.connect(config);
+    }
+
     RecoveryPointCatalog catalog() {
         if (catalog == null) {
             store = environment.storeFactory().apply(config.snapshots());

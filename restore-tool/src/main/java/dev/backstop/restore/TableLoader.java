@@ -1,7 +1,6 @@
 package dev.backstop.restore;
 
 import dev.backstop.snapshot.ColumnSpec;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,25 +8,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
- * Creates the recovered table with the recorded column types and loads rows into it with COPY (text format). The
- * primary key is added after the load (faster, and a duplicate key then fails the restore instead of the load).
+ * Creates the recovered table with the recorded column types (rows are loaded by {@link ParallelCopy}; the primary
+ * key is added after the load: faster, and a duplicate key then fails the validation instead of the load).
  */
 final class TableLoader {
-    private static final int CHUNK = 256 * 1024;
-
     private final Connection c;
-    private final boolean progress;
 
-    TableLoader(Connection c, boolean progress) {
+    TableLoader(Connection c) {
         this.c = c;
-        this.progress = progress;
     }
 
     static boolean exists(Connection c, String schema, String name) throws SQLException {
@@ -75,59 +65,6 @@ final class TableLoader {
         ddl.append(')');
         try (Statement s = c.createStatement()) {
             s.execute(ddl.toString());
-        }
-    }
-
-    /** COPYs the rows; returns the row count PostgreSQL reports. */
-    long copy(String schema, String name, List<ColumnSpec> columns, List<Object[]> rows) throws SQLException {
-        List<String> names = columns.stream().map(ColumnSpec::name).toList();
-        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                "COPY " + Sql.qualified(schema, name) + " (" + Sql.identList(names) + ") FROM STDIN");
-        ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName("restore " + name).setInitialMax(rows.size())
-                .setUnit(" rows", 1).setConsumer(new ConsoleProgressBarConsumer(System.err)).build() : null;
-        try {
-            StringBuilder buf = new StringBuilder(CHUNK + 4096);
-            long pending = 0;
-            for (Object[] row : rows) {
-                CopyText.appendRow(buf, row);
-                pending++;
-                if (buf.length() >= CHUNK) {
-                    byte[] b = buf.toString().getBytes(StandardCharsets.UTF_8);
-                    in.writeToCopy(b, 0, b.length);
-                    buf.setLength(0);
-                    if (bar != null) {
-                        bar.stepBy(pending);
-                    }
-                    pending = 0;
-                }
-            }
-            if (buf.length() > 0) {
-                byte[] b = buf.toString().getBytes(StandardCharsets.UTF_8);
-                in.writeToCopy(b, 0, b.length);
-            }
-            if (bar != null) {
-                bar.stepBy(pending);
-            }
-            return in.endCopy();
-        } catch (SQLException | RuntimeException e) {
-            if (in.isActive()) {
-                try {
-                    in.cancelCopy();
-                } catch (SQLException ignored) {
-                    // the original error is the one to report
-                }
-            }
-            throw e;
-        } finally {
-            if (bar != null) {
-                bar.close();
-            }
-        }
-    }
-
-    void addPrimaryKey(String schema, String name, List<String> primaryKey) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE " + Sql.qualified(schema, name) + " ADD PRIMARY KEY (" + Sql.identList(primaryKey) + ")");
         }
     }
 

@@ -11,6 +11,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -89,6 +92,10 @@ public final class RestoreBench {
                 StringWriter err = new StringWriter();
                 Environment env = new Environment(new PrintWriter(out), new PrintWriter(err), Map.of(), Clock.systemUTC(),
                         dir, S3ObjectStore::create, false);
+                System.gc();
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    pool.resetPeakUsage();
+                }
                 long t2 = System.nanoTime();
                 int code = RestoreCli.run(new String[] {"--config", config.toString(), "restore", "public.bench", "--lsn",
                         lsn, "--into", "bench_recovered", "--mode", "missing-rows"}, env);
@@ -97,7 +104,15 @@ public final class RestoreBench {
                     throw new IllegalStateException("restore failed (" + code + "):\n" + out + err);
                 }
                 report.add(line("backstop restore (download+SHA-256, replay, COPY, PK, validation)", rows, t2));
-                out.toString().lines().filter(l -> l.startsWith("Loaded:") || l.startsWith("  ok")).forEach(report::add);
+                long peak = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    if (pool.getType() == MemoryType.HEAP) {
+                        peak += pool.getPeakUsage().getUsed();
+                    }
+                }
+                report.add(String.format(Locale.ROOT, "  peak heap during the restore (sum of pool peaks, whole JVM): %d MiB; -Xmx %d MiB",
+                        peak >> 20, Runtime.getRuntime().maxMemory() >> 20));
+                out.toString().lines().filter(l -> l.startsWith("Loaded:") || l.startsWith("Timing:") || l.startsWith("  ok")).forEach(report::add);
 
                 Path dump = dir.resolve("bench.dump");
                 long t3 = System.nanoTime();
