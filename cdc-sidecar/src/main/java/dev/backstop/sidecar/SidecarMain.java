@@ -15,6 +15,10 @@ public final class SidecarMain {
             System.err.println("usage: SidecarMain config.yml");
             System.exit(2);
         }
+        if (System.getProperty("logback.configurationFile") == null) {
+            // Debezium logs every connector detail at INFO (and floods a statistics warning under load).
+            System.setProperty("logback.configurationFile", "backstop-sidecar-logback.xml");
+        }
         Path file = Path.of(args[0]);
         SidecarConfig config;
         try {
@@ -24,7 +28,15 @@ public final class SidecarMain {
             System.exit(2);
             return;
         }
-        Running running = start(file, config, Clock.systemUTC());
+        Running running;
+        try {
+            running = start(file, config, Clock.systemUTC());
+        } catch (Exception e) {
+            // A readable reason, no stack trace: start-up failures are mostly configuration or connectivity.
+            System.err.println("backstop sidecar: cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();
