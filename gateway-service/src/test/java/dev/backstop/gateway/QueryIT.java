@@ -45,6 +45,16 @@ class QueryIT {
                 "CREATE TABLE big (id int PRIMARY KEY, a int, b int, c int, d int)",
                 "INSERT INTO big SELECT g, g % 2, g % 2, g % 2, g % 2 FROM generate_series(1, 10000) g",
                 "ANALYZE big",
+                // A function the classifier cannot see into: a SELECT calling it is SAFE, yet it changes
+                // session state in every way a READ ONLY transaction allows.
+                "CREATE FUNCTION report_totals() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
+                        + " PERFORM set_config('search_path', 'other', false);"
+                        + " PERFORM set_config('statement_timeout', '1234', false);"
+                        + " PERFORM pg_advisory_lock(4343);"
+                        + " EXECUTE 'PREPARE leaked_plan AS SELECT 1';"
+                        + " EXECUTE 'LISTEN leaked_channel';"
+                        + " EXECUTE 'DECLARE leaked_cursor CURSOR WITH HOLD FOR SELECT 1';"
+                        + " RETURN 1; END $$",
                 "CREATE SCHEMA other",
                 "CREATE TABLE other.items (id int)");
         gw.start(POLICY, """
@@ -198,6 +208,40 @@ class QueryIT {
         assertEquals("[[\"10\"]]", gw.query(GatewayFixture.AGENT, "SELECT count(*) FROM items WHERE id <= 10")
                 .body().get("rows").toString());
         assertEquals(0, gw.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+    }
+
+    /**
+     * A READ ONLY request is not committed: it ends with ROLLBACK + DISCARD ALL in one round trip.
+     * Nothing a SAFE statement's (unvetted) function did to the session survives into the next
+     * request on the same connection (the pool has one).
+     */
+    @Test
+    void safeReadCallingAnUnvettedFunctionLeavesNothingInTheSession() throws Exception {
+        String probe = "SELECT current_setting('search_path'), current_setting('statement_timeout'),"
+                + " (SELECT count(*) FROM pg_prepared_statements WHERE name = 'leaked_plan'),"
+                + " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()),"
+                + " (SELECT count(*) FROM pg_cursors WHERE name = 'leaked_cursor'),"
+                + " (SELECT count(*) FROM pg_listening_channels() c WHERE c = 'leaked_channel')";
+        // Inside the request, the function really did change the session (so this test can fail).
+        Resp inside = gw.query(GatewayFixture.AGENT, "SELECT report_totals(); " + probe);
+        assertEquals(200, inside.status(), inside.raw());
+        assertEquals("SAFE", inside.body().get("risk").asText());
+        assertEquals("[[\"other\",\"1234ms\",\"1\",\"1\",\"1\",\"0\"]]", inside.body().get("rows").toString());
+
+        Resp alone = gw.query(GatewayFixture.AGENT, "SELECT report_totals()");
+        assertEquals(200, alone.status(), alone.raw());
+        assertEquals("SAFE", alone.body().get("risk").asText());
+
+        // The next request runs on the same session: nothing is left.
+        Resp after = gw.query(GatewayFixture.AGENT, probe);
+        assertEquals(200, after.status(), after.raw());
+        assertEquals("[[\"\\\"$user\\\", public\",\"30s\",\"0\",\"0\",\"0\",\"0\"]]",
+                after.body().get("rows").toString());
+        assertEquals(0, gw.count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+        // And the session is still usable for writes after the READ ONLY requests.
+        Resp write = gw.query(GatewayFixture.AGENT, "INSERT INTO audit_me VALUES (7)");
+        assertEquals(200, write.status(), write.raw());
+        gw.sql("DELETE FROM audit_me WHERE id = 7");
     }
 
     @Test

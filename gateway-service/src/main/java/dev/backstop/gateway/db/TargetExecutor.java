@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <li>SAFE-only requests run in a READ ONLY transaction; every transaction gets SET LOCAL
  *     statement_timeout;</li>
  * <li>writes are measured (update counts per table) and the row guard decides before COMMIT;</li>
- * <li>the connection is reset (DISCARD ALL) before it goes back to the pool, or evicted.</li>
+ * <li>the connection is reset (DISCARD ALL) before it goes back to the pool, or evicted. A READ ONLY
+ *     transaction is not committed: it ends with ROLLBACK and DISCARD ALL sent together in one round
+ *     trip (see {@link #endReadOnly}).</li>
  * </ul>
  */
 public final class TargetExecutor {
@@ -70,6 +72,11 @@ public final class TargetExecutor {
     private final TableSizes tableSizes;
 
     private final long sessionStatementTimeoutMs;
+    /**
+     * Whether this server accepts "ROLLBACK; DISCARD ALL" in one extended-protocol batch (PostgreSQL
+     * 17 does). Turned off for good if it ever refuses while a plain DISCARD ALL then works.
+     */
+    private volatile boolean pipelinedReset = true;
 
     /**
      * @param sessionStatementTimeoutMs the statement_timeout the pool's sessions start with (its
@@ -103,7 +110,7 @@ public final class TargetExecutor {
         boolean clean = false;
         try {
             ExecutionResult r = runTransaction(c, sql, statements, options);
-            clean = reset(c);
+            clean = options.readOnly() ? endReadOnly(c) : reset(c);
             return r;
         } finally {
             if (!clean) {
@@ -204,6 +211,10 @@ public final class TargetExecutor {
                 }
             }
             current = -1;
+            if (o.readOnly()) {
+                // Nothing to commit: the caller ends the transaction with ROLLBACK (endReadOnly).
+                return new ExecutionResult.Executed(columns, rows, lastCount, truncated, results, null);
+            }
             if (o.guard() != null && (unknown || !impacts.isEmpty())) {
                 List<ImpactEstimate> actual = new ArrayList<>();
                 impacts.forEach((t, v) -> actual.add(
@@ -310,6 +321,37 @@ public final class TargetExecutor {
             }
             closeQuietly(c);
         }
+    }
+
+    /**
+     * Ends a READ ONLY request's transaction and resets the session in one round trip: "ROLLBACK;
+     * DISCARD ALL" is split by pgjdbc into two commands sent with a single Sync (our own constant
+     * text, never the agent's). ROLLBACK undoes whatever session state the transaction changed
+     * transactionally (SET or set_config(.., false) run by a function the classifier could not see
+     * into, LISTEN, WITH HOLD cursors), and DISCARD ALL then drops what a rollback keeps (session
+     * advisory locks, prepared statements), exactly as for any other request. Nothing can be lost by
+     * not committing: the transaction was READ ONLY. If the server refuses the pair, the classic
+     * reset runs instead (and the pair is not tried again); if that fails too, the caller evicts
+     * the connection.
+     */
+    private boolean endReadOnly(Connection c) {
+        if (pipelinedReset) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ROLLBACK; DISCARD ALL");
+                c.setReadOnly(false);
+                return true;
+            } catch (SQLException e) {
+                LOG.warn("ROLLBACK; DISCARD ALL in one batch failed ({}); trying a plain reset", e.getMessage());
+                rollbackQuietly(c);
+                boolean clean = reset(c);
+                if (clean) {
+                    pipelinedReset = false;
+                }
+                return clean;
+            }
+        }
+        rollbackQuietly(c);
+        return reset(c);
     }
 
     /** Leaves nothing behind for the next request: settings, temp tables, prepared statements, locks, LISTENs. */
