@@ -60,11 +60,13 @@ final class RestoreCommand implements Callable<Integer> {
         PrintWriter out = session.environment().out();
         Path work = RestoreRun.tempDir();
         try {
+            long t0 = System.nanoTime();
             VerifiedFiles files = new VerifiedFiles(session.store(), work);
             RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                     session::newConnection, jobs);
             VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint), table, t.lsn()).value();
+            long t1 = System.nanoTime();
             Restorer.Plan plan = restorer.prepare(vm, t.lsn(), files);
             if (dryRun) {
                 out.println("Dry run: nothing was created.");
@@ -88,7 +90,12 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println("  DROP TABLE " + Sql.qualified(table.schema(), name) + ";");
                 return ExitCode.CHECK_FAILED;
             }
+            long t2 = System.nanoTime();
             printCopyback(out, c, table, name, modes);
+            if (Boolean.getBoolean("backstop.restore.debug")) {
+                System.err.printf(java.util.Locale.ROOT, "[restore] target + choose %.2f s, copyback SQL %.2f s%n",
+                        (t1 - t0) / 1e9, (System.nanoTime() - t2) / 1e9);
+            }
             return ExitCode.OK;
         } finally {
             RestoreRun.deleteTree(work);

@@ -114,7 +114,7 @@ final class Restorer {
             throw new CheckFailedException("recovery point " + m.recoveryPointId() + " cannot be replayed to " + lsn
                     + ": " + e.getMessage());
         }
-        return new Plan(m.table(), vm, lsn, replay, StreamingReplay.baseOf(m, files), files.bytes(), checks,
+        return new Plan(m.table(), vm, lsn, replay, BaseReader.sourceOf(m, files), files.bytes(), checks,
                 (System.nanoTime() - t0) / 1e9);
     }
 

@@ -99,9 +99,17 @@ final class TableComparison {
         long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
         long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
         if (hasKey()) {
-            return new Counts(liveRows, recRows,
-                    count(c, "SELECT count(*) FROM " + recovered.qualified() + " r WHERE " + missingWhere()),
-                    count(c, "SELECT count(*) FROM " + live.qualified() + " t WHERE " + extraWhere()),
+            // Missing and extra rows in one hash full join (each unmatched row appears once, with the other side NULL).
+            long missing;
+            long extra;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE t.ctid IS NULL),"
+                    + " count(*) FILTER (WHERE r.ctid IS NULL) FROM " + recovered.qualified() + " r FULL JOIN "
+                    + live.qualified() + " t ON " + keyMatch("t", "r"))) {
+                rs.next();
+                missing = rs.getLong(1);
+                extra = rs.getLong(2);
+            }
+            return new Counts(liveRows, recRows, missing, extra,
                     withChanged ? count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified()
                             + " t ON " + changedWhere()) : -1);
         }

@@ -1,0 +1,265 @@
+package dev.backstop.restore;
+
+import dev.backstop.snapshot.ColumnSpec;
+import dev.backstop.snapshot.FormatException;
+import dev.backstop.snapshot.Manifest;
+import dev.backstop.snapshot.ManifestFile;
+import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.ParquetSchemas;
+import dev.backstop.snapshot.parquet.TableRebuilder;
+import dev.backstop.snapshot.parquet.ValueCodec;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.InitContext;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Base-file rows decoded by Parquet converters straight into row arrays, with the Java value types of
+ * snapshot-format's {@link ValueCodec} (the same values {@code RowFileReader.nextRow} gives, about twice as fast: no
+ * intermediate {@code Group} per row). The file's schema must be exactly the base schema of the manifest's columns
+ * ({@link ParquetSchemas#base}); anything else is a {@link FormatException}.
+ */
+final class BaseReader implements StreamingReplay.BaseRows {
+    private final ParquetReader<Object[]> reader;
+
+    private BaseReader(Path file, List<ColumnSpec> columns) throws IOException {
+        reader = new ParquetReader.Builder<Object[]>(new LocalInputFile(file), new PlainParquetConfiguration()) {
+            @Override
+            protected ReadSupport<Object[]> getReadSupport() {
+                return new RowReadSupport(columns, file);
+            }
+        }.build();
+    }
+
+    static StreamingReplay.BaseSource sourceOf(Manifest m, TableRebuilder.FileSource files) {
+        List<ManifestFile> bases = m.baseFiles();
+        return () -> new StreamingReplay.BaseRows() {
+            private int next;
+            private BaseReader current;
+
+            @Override
+            public Object[] next() throws IOException {
+                while (true) {
+                    if (current == null) {
+                        if (next >= bases.size()) {
+                            return null;
+                        }
+                        current = new BaseReader(files.localFile(bases.get(next++)), m.columns());
+                    }
+                    Object[] row = current.next();
+                    if (row != null) {
+                        return row;
+                    }
+                    current.close();
+                    current = null;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (current != null) {
+                    current.close();
+                }
+            }
+        };
+    }
+
+    @Override
+    public Object[] next() throws IOException {
+        return reader.read();
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+
+    private static final class RowReadSupport extends ReadSupport<Object[]> {
+        private final List<ColumnSpec> columns;
+        private final Path file;
+
+        RowReadSupport(List<ColumnSpec> columns, Path file) {
+            this.columns = columns;
+            this.file = file;
+        }
+
+        @Override
+        public ReadContext init(InitContext context) {
+            MessageType expected = ParquetSchemas.base(columns);
+            MessageType actual = context.getFileSchema();
+            if (actual.getFieldCount() != expected.getFieldCount()) {
+                throw new FormatException(file.getFileName() + " has " + actual.getFieldCount()
+                        + " columns, manifest lists " + expected.getFieldCount());
+            }
+            for (int i = 0; i < expected.getFieldCount(); i++) {
+                Type a = actual.getType(i);
+                Type e = expected.getType(i);
+                if (!a.equals(e)) {
+                    throw new FormatException(file.getFileName() + " column " + i + " is '" + a + "', the manifest's"
+                            + " column is '" + e + "'");
+                }
+            }
+            return new ReadContext(expected);
+        }
+
+        @Override
+        public RecordMaterializer<Object[]> prepareForRead(org.apache.hadoop.conf.Configuration conf,
+                                                           Map<String, String> meta, MessageType schema,
+                                                           ReadContext context) {
+            return new RowMaterializer(columns);
+        }
+
+        @Override
+        public RecordMaterializer<Object[]> prepareForRead(ParquetConfiguration conf, Map<String, String> meta,
+                                                           MessageType schema, ReadContext context) {
+            return new RowMaterializer(columns);
+        }
+    }
+
+    private static final class RowMaterializer extends RecordMaterializer<Object[]> {
+        private final int width;
+        private Object[] current;
+        private final GroupConverter root;
+
+        RowMaterializer(List<ColumnSpec> columns) {
+            width = columns.size();
+            PrimitiveConverter[] converters = new PrimitiveConverter[width];
+            for (int i = 0; i < width; i++) {
+                converters[i] = converter(columns.get(i), i);
+            }
+            root = new GroupConverter() {
+                @Override
+                public Converter getConverter(int fieldIndex) {
+                    return converters[fieldIndex];
+                }
+
+                @Override
+                public void start() {
+                    current = new Object[width];
+                }
+
+                @Override
+                public void end() {
+                }
+            };
+        }
+
+        @Override
+        public Object[] getCurrentRecord() {
+            return current;
+        }
+
+        @Override
+        public GroupConverter getRootConverter() {
+            return root;
+        }
+
+        private PrimitiveConverter converter(ColumnSpec c, int i) {
+            return switch (c.encoding()) {
+                case INT16, INT32 -> new PrimitiveConverter() {
+                    @Override
+                    public void addInt(int v) {
+                        current[i] = v;
+                    }
+                };
+                case INT64 -> new PrimitiveConverter() {
+                    @Override
+                    public void addLong(long v) {
+                        current[i] = v;
+                    }
+                };
+                case DECIMAL -> {
+                    int scale = c.scale();
+                    yield new PrimitiveConverter() {
+                        @Override
+                        public void addBinary(Binary v) {
+                            current[i] = new BigDecimal(new BigInteger(v.getBytes()), scale);
+                        }
+                    };
+                }
+                case NUMERIC_TEXT, TEXT, PG_TEXT -> new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(Binary v) {
+                        current[i] = v.toStringUsingUTF8();
+                    }
+                };
+                case FLOAT32 -> new PrimitiveConverter() {
+                    @Override
+                    public void addFloat(float v) {
+                        current[i] = v;
+                    }
+                };
+                case FLOAT64 -> new PrimitiveConverter() {
+                    @Override
+                    public void addDouble(double v) {
+                        current[i] = v;
+                    }
+                };
+                case BOOL -> new PrimitiveConverter() {
+                    @Override
+                    public void addBoolean(boolean v) {
+                        current[i] = v;
+                    }
+                };
+                case BYTES -> new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(Binary v) {
+                        current[i] = Bytes.wrap(v.getBytes());
+                    }
+                };
+                case UUID -> new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(Binary v) {
+                        ByteBuffer bb = ByteBuffer.wrap(v.getBytes());
+                        current[i] = new UUID(bb.getLong(), bb.getLong());
+                    }
+                };
+                case DATE -> new PrimitiveConverter() {
+                    @Override
+                    public void addInt(int v) {
+                        current[i] = LocalDate.ofEpochDay(v);
+                    }
+                };
+                case TIME -> new PrimitiveConverter() {
+                    @Override
+                    public void addLong(long v) {
+                        current[i] = LocalTime.ofNanoOfDay(v * 1000L);
+                    }
+                };
+                case TIMESTAMP -> new PrimitiveConverter() {
+                    @Override
+                    public void addLong(long v) {
+                        current[i] = LocalDateTime.ofInstant(ValueCodec.fromMicros(v), ZoneOffset.UTC);
+                    }
+                };
+                case TIMESTAMPTZ -> new PrimitiveConverter() {
+                    @Override
+                    public void addLong(long v) {
+                        current[i] = ValueCodec.fromMicros(v);
+                    }
+                };
+            };
+        }
+    }
+}

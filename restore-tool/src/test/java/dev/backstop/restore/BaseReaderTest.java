@@ -1,0 +1,112 @@
+package dev.backstop.restore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.backstop.snapshot.ColumnSpec;
+import dev.backstop.snapshot.FileKind;
+import dev.backstop.snapshot.FormatException;
+import dev.backstop.snapshot.Lsn;
+import dev.backstop.snapshot.Manifest;
+import dev.backstop.snapshot.ManifestFile;
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.snapshot.ValueEncoding;
+import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.RowFileReader;
+import dev.backstop.snapshot.parquet.RowFileWriter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The direct base reader gives exactly the rows snapshot-format's RowFileReader gives, for every encoding. */
+class BaseReaderTest {
+    static final List<ColumnSpec> ALL = List.of(
+            ColumnSpec.of("i2", "smallint", ValueEncoding.INT16, true),
+            ColumnSpec.of("i4", "integer", ValueEncoding.INT32, true),
+            ColumnSpec.of("i8", "bigint", ValueEncoding.INT64, false),
+            ColumnSpec.decimal("d", "numeric(12,2)", 12, 2, true),
+            ColumnSpec.of("nt", "numeric", ValueEncoding.NUMERIC_TEXT, true),
+            ColumnSpec.of("f4", "real", ValueEncoding.FLOAT32, true),
+            ColumnSpec.of("f8", "double precision", ValueEncoding.FLOAT64, true),
+            ColumnSpec.of("b", "boolean", ValueEncoding.BOOL, true),
+            ColumnSpec.of("t", "text", ValueEncoding.TEXT, true),
+            ColumnSpec.of("by", "bytea", ValueEncoding.BYTES, true),
+            ColumnSpec.of("u", "uuid", ValueEncoding.UUID, true),
+            ColumnSpec.of("dt", "date", ValueEncoding.DATE, true),
+            ColumnSpec.of("tm", "time without time zone", ValueEncoding.TIME, true),
+            ColumnSpec.of("ts", "timestamp without time zone", ValueEncoding.TIMESTAMP, true),
+            ColumnSpec.of("tz", "timestamp with time zone", ValueEncoding.TIMESTAMPTZ, true),
+            ColumnSpec.of("p", "text[]", ValueEncoding.PG_TEXT, true));
+
+    @TempDir
+    Path dir;
+
+    private static Object[] randomRow(Random r, long id) {
+        boolean n = r.nextInt(4) == 0;
+        return new Object[] {n ? null : r.nextInt(65536) - 32768, n ? null : r.nextInt(), id,
+                n ? null : BigDecimal.valueOf(r.nextInt(2_000_000) - 1_000_000, 2), n ? null : "NaN",
+                n ? null : r.nextFloat() - 0.5f, n ? null : (r.nextBoolean() ? Double.NEGATIVE_INFINITY : r.nextGaussian()),
+                n ? null : r.nextBoolean(), n ? null : "t\t\"" + r.nextInt() + " Zoë 🍕",
+                n ? null : Bytes.copyOf(new byte[] {0, (byte) r.nextInt(), 0x5c}), n ? null : new UUID(r.nextLong(), r.nextLong()),
+                n ? null : LocalDate.ofEpochDay(r.nextInt(2_000_000) - 1_000_000),
+                n ? null : LocalTime.ofNanoOfDay((r.nextLong() & Long.MAX_VALUE) % 86_400_000_000L * 1000L),
+                n ? null : LocalDateTime.of(2026, 1, 1, 0, 0).plusNanos(r.nextInt(1_000_000_000) * 1000L),
+                n ? null : Instant.ofEpochSecond(r.nextInt(), r.nextInt(1_000_000) * 1000L), n ? null : "{a,\"b c\",NULL}"};
+    }
+
+    @Test
+    void sameRowsAsRowFileReader() throws Exception {
+        Path f = dir.resolve("base.parquet");
+        Random r = new Random(3);
+        try (RowFileWriter w = RowFileWriter.base(f, ALL)) {
+            for (long id = 0; id < 3000; id++) {
+                w.writeRow(randomRow(r, id));
+            }
+        }
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, "rp", new TableRef("db", "public", "t"), ALL, List.of("i8"), null,
+                "base", Lsn.of(1), Lsn.of(1), null, null,
+                List.of(new ManifestFile("b1", FileKind.BASE, null, null, null, Lsn.of(1), Lsn.of(1), null),
+                        new ManifestFile("b2", FileKind.BASE, null, null, null, Lsn.of(1), Lsn.of(1), null)),
+                null, null);
+        int n = 0;
+        try (RowFileReader ref = RowFileReader.open(f, ALL);
+             StreamingReplay.BaseRows rows = BaseReader.sourceOf(m, file -> f).open()) {
+            for (int pass = 0; pass < 2; pass++) { // the two listed base files are the same file: read twice, in order
+                try (RowFileReader again = pass == 0 ? ref : RowFileReader.open(f, ALL)) {
+                    for (Object[] want = again.nextRow(); want != null; want = again.nextRow()) {
+                        assertArrayEquals(want, rows.next(), "row " + n);
+                        n++;
+                    }
+                }
+            }
+            assertNull(rows.next());
+        }
+        assertEquals(6000, n);
+    }
+
+    @Test
+    void aFileWithOtherColumnsIsRefused() throws Exception {
+        Path f = dir.resolve("other.parquet");
+        try (RowFileWriter w = RowFileWriter.base(f, ALL.subList(0, 3))) {
+            w.writeRow(new Object[] {1, 2, 3L});
+        }
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, "rp", new TableRef("db", "public", "t"), ALL, List.of("i8"), null,
+                "base", Lsn.of(1), Lsn.of(1), null, null,
+                List.of(new ManifestFile("b1", FileKind.BASE, null, null, null, Lsn.of(1), Lsn.of(1), null)), null, null);
+        assertThrows(FormatException.class, () -> {
+            try (StreamingReplay.BaseRows rows = BaseReader.sourceOf(m, file -> f).open()) {
+                rows.next();
+            }
+        });
+    }
+}
