@@ -60,6 +60,7 @@ final class RestoreCommand implements Callable<Integer> {
         PrintWriter out = session.environment().out();
         Path work = RestoreRun.tempDir();
         try {
+            long startUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long t0 = System.nanoTime();
             VerifiedFiles files = new VerifiedFiles(session.store(), work);
             RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
@@ -93,8 +94,9 @@ final class RestoreCommand implements Callable<Integer> {
             long t2 = System.nanoTime();
             printCopyback(out, c, table, name, modes);
             if (Boolean.getBoolean("backstop.restore.debug")) {
-                System.err.printf(java.util.Locale.ROOT, "[restore] target + choose %.2f s, copyback SQL %.2f s%n",
-                        (t1 - t0) / 1e9, (System.nanoTime() - t2) / 1e9);
+                System.err.printf(java.util.Locale.ROOT, "[restore] JVM up %.2f s at start, target + choose %.2f s,"
+                        + " copyback SQL %.2f s, JVM up %.2f s at the end%n", startUptime / 1e3, (t1 - t0) / 1e9,
+                        (System.nanoTime() - t2) / 1e9, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
             }
             return ExitCode.OK;
         } finally {

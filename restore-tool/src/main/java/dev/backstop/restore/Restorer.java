@@ -49,7 +49,8 @@ final class Restorer {
     record Counted(long rows, Fingerprint.Value fingerprint, List<String> checks) {
     }
 
-    private static final int CHUNK = 1 << 20;
+    /** COPY chunk size: below half a G1 region (1 MiB with small heaps), so chunks are never humongous objects. */
+    private static final int CHUNK = 256 * 1024;
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final RecoveryPointCatalog catalog;
@@ -195,7 +196,7 @@ final class Restorer {
                  ParallelCopy copy = new ParallelCopy(workers, copySql,
                     binary.isPresent() ? CopyBinary.HEADER : new byte[0], binary.isPresent() ? CopyBinary.TRAILER : new byte[0]);
                  Progress bar = new Progress(progress, into, m.totalRows())) {
-                ByteBuf[] buf = {new ByteBuf(CHUNK + 64 * 1024)};
+                ByteBuf[] buf = {new ByteBuf(CHUNK + 32 * 1024)};
                 long[] pending = {0};
                 long cpu0 = THREADS.getCurrentThreadCpuTime();
                 rows = stream(plan, row -> {

@@ -1,7 +1,5 @@
 package dev.backstop.bench.restore;
 
-import dev.backstop.restore.Environment;
-import dev.backstop.restore.RestoreCli;
 import dev.backstop.sidecar.Sidecar;
 import dev.backstop.sidecar.SidecarConfig;
 import dev.backstop.snapshot.store.S3ObjectStore;
@@ -9,11 +7,6 @@ import dev.backstop.testsupport.S3Endpoint;
 import dev.backstop.testsupport.S3Server;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,12 +25,20 @@ import java.util.Map;
  * wrote into S3) and, in the same run on the same server, with {@code pg_restore} of a {@code pg_dump -Fc -t} of the
  * same table (single job and {@code -j 2}). Prints one line per measurement. Not a test: timings vary with the machine.
  *
- * <p>Args: {@code [rows] [pg_bin_dir]} (pg_dump/pg_restore directory, default /usr/lib/postgresql/15/bin).
+ * <p>The restore tool runs as its own process ({@code java -XmxN ... RestoreCli}, like {@code pg_restore}), under
+ * {@code /usr/bin/time} for its peak resident memory. The three restores run interleaved for several rounds (the build
+ * machine is shared, so the load changes during a run) and the medians are compared.
+ *
+ * <p>Args: {@code [rows] [pg_bin_dir] [rounds] [restore_xmx] [restore_jobs]} (defaults 1000000,
+ * /usr/lib/postgresql/15/bin, 3, 256m, 2).
  */
 public final class RestoreBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         String pgBin = args.length > 1 ? args[1] : "/usr/lib/postgresql/15/bin";
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        String restoreXmx = args.length > 3 ? args[3] : "256m";
+        int restoreJobs = args.length > 4 ? Integer.parseInt(args[4]) : 2;
         Path dir = Files.createTempDirectory("restore-bench-");
         List<String> report = new ArrayList<>();
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
@@ -88,54 +89,85 @@ public final class RestoreBench {
                 report.add(line("sidecar base snapshot to S3 (for reference)", rows, t1));
                 String lsn = sidecar.flush(List.of(), Duration.ofMinutes(5)).orElseThrow().lsn().toString();
 
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                Environment env = new Environment(new PrintWriter(out), new PrintWriter(err), Map.of(), Clock.systemUTC(),
-                        dir, S3ObjectStore::create, false);
-                System.gc();
-                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    pool.resetPeakUsage();
-                }
-                long t2 = System.nanoTime();
-                int code = RestoreCli.run(new String[] {"--config", config.toString(), "restore", "public.bench", "--lsn",
-                        lsn, "--into", "bench_recovered", "--mode", "missing-rows"}, env);
-                long restoreNanos = System.nanoTime() - t2;
-                if (code != 0) {
-                    throw new IllegalStateException("restore failed (" + code + "):\n" + out + err);
-                }
-                report.add(line("backstop restore (download+SHA-256, replay, COPY, PK, validation)", rows, t2));
-                long peak = 0;
-                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    if (pool.getType() == MemoryType.HEAP) {
-                        peak += pool.getPeakUsage().getUsed();
-                    }
-                }
-                report.add(String.format(Locale.ROOT, "  peak heap during the restore (sum of pool peaks, whole JVM): %d MiB; -Xmx %d MiB",
-                        peak >> 20, Runtime.getRuntime().maxMemory() >> 20));
-                out.toString().lines().filter(l -> l.startsWith("Loaded:") || l.startsWith("Timing:") || l.startsWith("  ok")).forEach(report::add);
-
                 Path dump = dir.resolve("bench.dump");
                 long t3 = System.nanoTime();
                 run(pgBin + "/pg_dump", "-Fc", "-t", "public.bench", "-h", "localhost", "-p", "" + pg.getPort(),
                         "-U", "postgres", "-f", dump.toString(), "postgres");
                 report.add(line("pg_dump -Fc -t public.bench (for reference, " + Files.size(dump) / (1024 * 1024) + " MiB)",
                         rows, t3));
-                for (int jobs : new int[] {1, 2}) {
-                    String target = "restore_j" + jobs;
-                    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
-                        s.execute("CREATE DATABASE " + target);
+
+                // Interleaved rounds (the machine is shared: load varies); each tool restores into a fresh target.
+                List<Double> backstop = new ArrayList<>();
+                Map<Integer, List<Double>> pgRestore = new java.util.TreeMap<>();
+                for (int round = 1; round <= rounds; round++) {
+                    report.add("--- round " + round + " (load average before: " + loadAverage() + ")");
+                    List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M",
+                            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + restoreXmx,
+                            "-Dbackstop.restore.debug=" + Boolean.getBoolean("backstop.restore.debug"),
+                            "-cp", System.getProperty("java.class.path")));
+                    String extra = System.getProperty("bench.restoreJvmArgs", "").trim();
+                    if (!extra.isEmpty()) {
+                        cmd.addAll(cmd.size() - 2, List.of(extra.split("\\s+")));
                     }
-                    long t4 = System.nanoTime();
-                    run(pgBin + "/pg_restore", "-j", "" + jobs, "-h", "localhost", "-p", "" + pg.getPort(), "-U", "postgres",
-                            "-d", target, dump.toString());
-                    long nanos = System.nanoTime() - t4;
-                    report.add(line("pg_restore -j " + jobs + " (table data + primary key)", rows, t4)
-                            + String.format(Locale.ROOT, "  -> backstop restore is %.2fx", (double) nanos / restoreNanos));
+                    cmd.addAll(List.of("dev.backstop.restore.RestoreCli",
+                            "--config", config.toString(), "restore", "public.bench", "--lsn", lsn, "--into",
+                            "bench_recovered_" + round, "--mode", "missing-rows", "--jobs", "" + restoreJobs));
+                    long t2 = System.nanoTime();
+                    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    int code = p.waitFor();
+                    double restoreSeconds = (System.nanoTime() - t2) / 1e9;
+                    if (code != 0) {
+                        throw new IllegalStateException("restore failed (" + code + "):\n" + output);
+                    }
+                    backstop.add(restoreSeconds);
+                    report.add(line("backstop restore, own JVM -Xmx" + restoreXmx + ", --jobs " + restoreJobs
+                            + " (download+SHA-256, replay, COPY, PK, validation, copyback counts)", rows, t2));
+                    output.lines().filter(l -> l.startsWith("Loaded:") || l.startsWith("Timing:")
+                            || l.startsWith("  ok    load") || l.startsWith("  ok    fingerprint") || l.startsWith("maxrss_kb=")
+                            || l.startsWith("[restore]")).forEach(l -> report.add("    " + l));
+                    for (int jobs : new int[] {1, 2}) {
+                        String target = "restore_j" + jobs + "_r" + round;
+                        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+                            s.execute("CREATE DATABASE " + target);
+                        }
+                        long t4 = System.nanoTime();
+                        run(pgBin + "/pg_restore", "-j", "" + jobs, "-h", "localhost", "-p", "" + pg.getPort(), "-U", "postgres",
+                                "-d", target, dump.toString());
+                        double seconds = (System.nanoTime() - t4) / 1e9;
+                        pgRestore.computeIfAbsent(jobs, k -> new ArrayList<>()).add(seconds);
+                        report.add(line("pg_restore -j " + jobs + " (table data + primary key)", rows, t4)
+                                + String.format(Locale.ROOT, "  -> backstop restore is %.2fx", seconds / restoreSeconds));
+                    }
                 }
+                double b = median(backstop);
+                report.add(String.format(Locale.ROOT, "=== medians over %d rounds: backstop restore %.2f s (%.0f rows/s)",
+                        rounds, b, rows / b));
+                for (Map.Entry<Integer, List<Double>> e : pgRestore.entrySet()) {
+                    double m = median(e.getValue());
+                    report.add(String.format(Locale.ROOT, "    pg_restore -j %d %.2f s (%.0f rows/s) -> backstop restore is %.2fx",
+                            e.getKey(), m, rows / m, m / b));
+                }
+                report.add("load average after: " + loadAverage());
             }
         } finally {
             System.out.println("=== restore benchmark, " + rows + " rows");
             report.forEach(System.out::println);
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        java.util.Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
         }
     }
 
