@@ -117,6 +117,9 @@ public final class GatewayRequestFilter implements Filter {
     private void write(HttpServletResponse res, ErrorCode code, String message, Map<String, Object> details)
             throws IOException {
         res.setStatus(code.httpStatus());
+        // These refusals leave the request body unread: the server drops the connection after the
+        // response, so say so, or a keep-alive client may send its next request into a closing socket.
+        res.setHeader("Connection", "close");
         res.setContentType("application/json");
         json.writeValue(res.getOutputStream(), ErrorResponse.of(code, message, details));
     }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * writes them in ONE transaction and completes each caller's future only after COMMIT returned, so
  * "audit before execute" costs one shared commit per batch instead of one commit per request.
  * The chain head (last seq and row_hash) is kept in memory and read from the table after a start or
- * any failure; a unique index on prev_hash makes a second writer that extended the same head fail,
- * and the batch is retried once from the re-read head, so several gateway processes keep one chain.
+ * any failure; a unique index on prev_hash (and the seq key) makes a second writer that extended the
+ * same head fail, and the batch is retried from the re-read head (up to {@link #MAX_CHAIN_RACES}
+ * times), so several gateway processes keep one chain.
  * Completions are written together with the next batch of appends (or alone when none arrive within
  * {@link #COMPLETION_LINGER_MS}), so a request costs about one shared commit, not two; a batch is one
  * statement in one round trip (see {@link #writeOnce}).
@@ -52,6 +53,8 @@ public final class AuditWriter implements Managed {
     private final int maxBatch;
     private final Consumer<Throwable> onFailure;
     static final long COMPLETION_LINGER_MS = 2;
+    /** Attempts of one batch when other writers keep extending the chain first; then the batch fails. */
+    static final int MAX_CHAIN_RACES = 20;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(200_000);
     private final BlockingQueue<Op> completions = new LinkedBlockingQueue<>(200_000);
     /** The chain head as last committed by this writer; null = read it from the table. */
@@ -138,15 +141,18 @@ public final class AuditWriter implements Managed {
 
     private void write(List<Op> batch) {
         try {
-            try {
-                writeOnce(batch);
-            } catch (SQLException e) {
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    writeOnce(batch);
+                    break;
+                } catch (SQLException e) {
+                    if (!"23505".equals(e.getSQLState()) || attempt >= MAX_CHAIN_RACES) {
+                        throw e;
+                    }
+                    // Another writer extended the chain from our head (same seq or prev_hash): re-read
+                    // the head and try again. Two busy gateways can race more than once in a row.
+                    headHash = null;
                 }
-                // Another writer extended the chain from our head: re-read it and try once more.
-                headHash = null;
-                writeOnce(batch);
             }
         } catch (SQLException | RuntimeException e) {
             headHash = null;
