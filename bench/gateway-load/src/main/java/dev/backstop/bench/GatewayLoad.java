@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * run in this one. Each run also reports CPU time per request by process ({@link CpuMeter}).
  * <p>Usage: GatewayLoad [seconds-per-run=10] [warmup-seconds-per-run=3] [clients=1,8,32]
  * (-Dbench.globalWarmup=40 seconds of JIT warm-up first; -Dbench.fsync=off to take the disk out;
- * -Dbench.gateway=inprocess to run the gateway inside this JVM; -Dbench.gatewayJvmArgs=...)
+ * -Dbench.gateway=inprocess to run the gateway inside this JVM; -Dbench.gatewayJvmArgs=...;
+ * -Dbench.poolSize=16 the gateway's target pool size, database.maxPoolSize)
  */
 public final class GatewayLoad {
     private static final String TOKEN = "bench-agent-token";
@@ -102,7 +103,7 @@ public final class GatewayLoad {
                   url: %s
                   user: bench_gw
                   password: bench
-                  maxPoolSize: 16
+                  maxPoolSize: %d
                 policyFile: %s
                 principals:
                   - name: bench-agent
@@ -122,7 +123,8 @@ public final class GatewayLoad {
                     appenders: []
                 logging:
                   level: WARN
-                """.formatted(jdbcUrl, dir.resolve("policy.json"), sha256(TOKEN), port));
+                """.formatted(jdbcUrl, Integer.getInteger("bench.poolSize", 16), dir.resolve("policy.json"),
+                sha256(TOKEN), port));
         GatewayProcess gateway = GatewayProcess.start(dir.resolve("config.yml"), port, TOKEN);
         pgPid = postmasterPid(direct);
         meter = new CpuMeter(ProcessHandle.current().pid(), gateway.pid(), pgPid);
