@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Inspect, verify and restore table recovery points kept in S3 by the Backstop sidecar.",
         subcommands = {ListCommand.class, ShowCommand.class, VerifyCommand.class, RestoreCommand.class,
             CopybackCommand.class, DiffCommand.class, GroupCommand.class, QuarantineCommand.Add.class,
-            QuarantineCommand.Remove.class, DrillCommand.class, DoctorCommand.class},
+            QuarantineCommand.Remove.class, DrillCommand.class, DoctorCommand.class, QueryCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done, every check passed",
@@ -46,7 +46,7 @@ public final class RestoreCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        environment.err().println("Missing command. Use one of: list, show, verify, restore, copyback, diff, group, quarantine, unquarantine, drill, doctor (see --help).");
+        environment.err().println("Missing command. Use one of: list, show, verify, restore, copyback, diff, group, quarantine, unquarantine, drill, doctor, query (see --help).");
         return ExitCode.USAGE;
     }
 
