@@ -84,7 +84,9 @@ final class RestoreCommand implements Callable<Integer> {
             Restorer.requireUtf8(c);
             String name = into != null ? into : RestoreRun.scratchName(table.name(), "recovered",
                     session.environment().clock().instant());
-            Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress());
+            // The copyback counts are measured while the SQL fingerprint runs; printed only if validation passes.
+            Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress(),
+                    (conn, pk) -> copybackText(conn, table, name, modes, pk));
             RestoreRun.printOutcome(out, o, t.description());
             if (!o.ok()) {
                 out.println("Validation FAILED: no copyback SQL. The recovered table is left for inspection; drop it with:");
@@ -92,7 +94,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return ExitCode.CHECK_FAILED;
             }
             long t2 = System.nanoTime();
-            printCopyback(out, c, table, name, modes);
+            out.print(o.prepared() != null ? o.prepared() : copybackText(c, table, name, modes, null));
             if (Boolean.getBoolean("backstop.restore.debug")) {
                 System.err.printf(java.util.Locale.ROOT, "[restore] JVM up %.2f s at start, target + choose %.2f s,"
                         + " copyback SQL %.2f s, JVM up %.2f s at the end%n", startUptime / 1e3, (t1 - t0) / 1e9,
@@ -104,9 +106,26 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
+    /** The copyback text; {@code primaryKey} non-null: the recovered table's key, before its constraint exists. */
+    static String copybackText(Connection c, TableRef table, String recoveredName, List<String> modes,
+                               List<String> primaryKey) throws SQLException {
+        java.io.StringWriter text = new java.io.StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        printCopyback(w, c, table, recoveredName, modes, primaryKey);
+        w.flush();
+        return text.toString();
+    }
+
     static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName, List<String> modes)
             throws SQLException {
-        Relation rec = Relation.describe(c, table.schema(), recoveredName).orElseThrow();
+        printCopyback(out, c, table, recoveredName, modes, null);
+    }
+
+    private static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName,
+                                      List<String> modes, List<String> primaryKey) throws SQLException {
+        Relation described = Relation.describe(c, table.schema(), recoveredName).orElseThrow();
+        Relation rec = primaryKey == null ? described
+                : new Relation(described.schema(), described.name(), described.columns(), List.copyOf(primaryKey));
         Optional<Relation> live = Relation.describe(c, table.schema(), table.name());
         out.println();
         if (live.isEmpty()) {

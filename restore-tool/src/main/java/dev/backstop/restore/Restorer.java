@@ -31,7 +31,7 @@ final class Restorer {
     /** What a restore produced; {@code problems} empty means validated. */
     record Outcome(TableRef table, VerifiedManifest manifest, Lsn lsn, String recoveredName, long rows, long bytes,
                    double seconds, Fingerprint.Value expected, Fingerprint.Value actual, boolean created,
-                   List<String> checks, List<String> problems, String timings) {
+                   List<String> checks, List<String> problems, String timings, String prepared) {
         boolean ok() {
             return problems.isEmpty();
         }
@@ -163,6 +163,21 @@ final class Restorer {
      * inspection.
      */
     Outcome load(Connection c, Plan plan, String into, boolean progress) throws IOException {
+        return load(c, plan, into, progress, null);
+    }
+
+    /**
+     * Work that only reads the new table (and the live one) and is worth overlapping with the SQL fingerprint, such
+     * as measuring the copyback counts; its result is used only if the validation passes.
+     */
+    @FunctionalInterface
+    interface WhileValidating {
+        /** {@code primaryKey}: the key the new table gets once validated (the constraint is added last). */
+        String run(Connection c, List<String> primaryKey) throws SQLException;
+    }
+
+    /** As {@link #load(Connection, Plan, String, boolean)}, running {@code meanwhile} once the primary key exists. */
+    Outcome load(Connection c, Plan plan, String into, boolean progress, WhileValidating meanwhile) throws IOException {
         Manifest m = plan.manifest().manifest();
         String schema = plan.table().schema();
         String table = Sql.qualified(schema, into);
@@ -235,7 +250,8 @@ final class Restorer {
                 problems.add("COPY loaded " + copied + " rows, " + rows + " were rebuilt");
             }
             long v0 = System.nanoTime();
-            Fingerprint.Value actual = validate(c, workers, m, schema, into, checks, problems);
+            String[] prepared = {null};
+            Fingerprint.Value actual = validate(c, workers, m, schema, into, checks, problems, meanwhile, prepared);
             double seconds = (System.nanoTime() - started) / 1e9;
             if (actual.rows() != rows) {
                 problems.add("row count: recovered table has " + actual.rows() + " rows, expected " + rows);
@@ -251,7 +267,7 @@ final class Restorer {
                     "verify %.2f s, replay + COPY %.2f s, primary key + fingerprint %.2f s", plan.verifySeconds(),
                     loadSeconds, (System.nanoTime() - v0) / 1e9);
             return new Outcome(plan.table(), plan.manifest(), plan.lsn(), into, rows, plan.bytes(), seconds, expected,
-                    actual, true, checks, problems, timings);
+                    actual, true, checks, problems, timings, prepared[0]);
         } catch (SQLException e) {
             dropQuietly(c, created, schema, into);
             throw new DatabaseException("restore of " + plan.table() + " into " + into + " failed: " + e.getMessage(), e);
@@ -278,7 +294,8 @@ final class Restorer {
      * the primary key) and computes the SQL fingerprint in block ranges, one per connection.
      */
     private Fingerprint.Value validate(Connection c, List<Connection> workers, Manifest m, String schema, String into,
-                                       List<String> checks, List<String> problems) throws SQLException {
+                                       List<String> checks, List<String> problems, WhileValidating meanwhile,
+                                       String[] prepared) throws SQLException {
         String table = Sql.qualified(schema, into);
         long blocks;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_relation_size(" + Sql.literal(table)
@@ -311,23 +328,37 @@ final class Restorer {
                     }
                 }, pool));
             }
-            if (!m.primaryKey().isEmpty()) {
-                String index = RestoreRun.truncateName(into + "_pkey");
+            // The unique index is built while the fingerprint runs (both only need to read); making it the primary
+            // key takes an exclusive lock, so that waits for the fingerprint. In between, the copyback counts.
+            String index = m.primaryKey().isEmpty() ? null : RestoreRun.truncateName(into + "_pkey");
+            if (index != null) {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE UNIQUE INDEX " + Sql.ident(index) + " ON " + table + " ("
                             + Sql.identList(m.primaryKey()) + ")");
-                    s.execute("ALTER TABLE " + table + " ADD PRIMARY KEY USING INDEX " + Sql.ident(index));
-                    checks.add("primary key: unique (" + String.join(", ", m.primaryKey()) + ")");
                 } catch (SQLException e) {
+                    index = null;
                     problems.add("primary key (" + String.join(", ", m.primaryKey()) + ") is not unique in the "
                             + "recovered rows: " + e.getMessage());
                 }
-            } else {
-                checks.add("primary key: none (copyback only in replace mode)");
+            }
+            if (meanwhile != null && problems.isEmpty()) {
+                try {
+                    prepared[0] = meanwhile.run(c, m.primaryKey());
+                } catch (SQLException | RuntimeException e) {
+                    prepared[0] = null; // done again (and reported) after the validation, if it passes
+                }
             }
             Fingerprint.Value total = new Fingerprint.Value(0, "0");
             for (var f : parts) {
                 total = total.plus(f.join());
+            }
+            if (index != null) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE " + table + " ADD PRIMARY KEY USING INDEX " + Sql.ident(index));
+                    checks.add("primary key: unique (" + String.join(", ", m.primaryKey()) + ")");
+                }
+            } else if (m.primaryKey().isEmpty()) {
+                checks.add("primary key: none (copyback only in replace mode)");
             }
             return total;
         } catch (java.util.concurrent.CompletionException e) {
