@@ -6,6 +6,7 @@ import dev.backstop.gateway.auth.ConcurrencyLimiter;
 import dev.backstop.gateway.auth.GatewayRequestFilter;
 import dev.backstop.gateway.auth.TokenAuthenticator;
 import dev.backstop.gateway.core.AdminService;
+import dev.backstop.gateway.core.AuditHealth;
 import dev.backstop.gateway.core.ApprovalService;
 import dev.backstop.gateway.core.Auditor;
 import dev.backstop.gateway.core.ClassifyService;
@@ -131,7 +132,11 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         AuditWriter auditWriter = new AuditWriter(statePool, schema, settings.getAuditBatchSize(), e -> { });
         env.lifecycle().manage(auditWriter);
         auditWriter.start(); // before the server accepts requests
-        Auditor auditor = new Auditor(auditWriter, clock, metrics::auditFailure);
+        AuditHealth auditHealth = new AuditHealth(clock);
+        Auditor auditor = new Auditor(auditWriter, clock, () -> {
+            metrics.auditFailure();
+            auditHealth.failed();
+        });
 
         AlertSink alerts = alertSink(settings);
         AlertSink alertsToClose = alerts;
@@ -152,7 +157,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         SnapshotView snapshots = gate instanceof SnapshotRecoveryGate s
                 ? new SnapshotView(s, policies, clock) : null;
         AdminService admin = new AdminService(safety, new PostureStore(statePool, schema), auditor, alerts, clock,
-                snapshots, java.time.Duration.ofSeconds(settings.getBypassQuietPeriodSeconds()));
+                snapshots, java.time.Duration.ofSeconds(settings.getBypassQuietPeriodSeconds()), policies, auditHealth);
 
         env.lifecycle().manage(backends);
         ScheduledExecutorService expirer = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -125,6 +125,12 @@ class AuditIT {
         Resp metrics = gw.get(GatewayFixture.OPERATOR, "/metrics");
         assertTrue(metrics.raw().contains("backstop_audit_failures_total 3.0"),
                 metrics.raw().lines().filter(l -> l.startsWith("backstop_")).toList().toString());
+        // Audit is back, but it failed within the last minute: the posture says so.
+        Resp posture = gw.get(GatewayFixture.OPERATOR, "/v1/posture");
+        assertEquals("degraded", posture.body().get("state").asText(), posture.raw());
+        assertTrue(posture.body().get("reasons").toString().contains("audit_failing"), posture.raw());
+        assertEquals(false, posture.body().get("audit").get("healthy").asBoolean());
+        assertEquals(3, posture.body().get("audit").get("failures_total").asLong());
         gw.awaitAuditComplete();
         assertTrue(gw.get(GatewayFixture.OPERATOR, "/v1/audit/verify").body().get("ok").asBoolean());
     }

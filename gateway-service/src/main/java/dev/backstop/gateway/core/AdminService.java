@@ -28,9 +28,14 @@ public final class AdminService {
 
     /** @param snapshots null when the gateway has no snapshot store */
     private final java.time.Duration quietPeriod;
+    private final PolicyHolder policies;
+    private final AuditHealth auditHealth;
 
     public AdminService(SafetyState safety, PostureStore posture, Auditor auditor, AlertSink alerts, Clock clock,
-                        dev.backstop.gateway.gate.SnapshotView snapshots, java.time.Duration quietPeriod) {
+                        dev.backstop.gateway.gate.SnapshotView snapshots, java.time.Duration quietPeriod,
+                        PolicyHolder policies, AuditHealth auditHealth) {
+        this.policies = policies;
+        this.auditHealth = auditHealth;
         this.snapshots = snapshots;
         this.quietPeriod = quietPeriod;
         this.safety = safety;
@@ -75,6 +80,9 @@ public final class AdminService {
         if (!recent.isEmpty()) {
             reasons.add("bypass_detected");
         }
+        if (!auditHealth.healthy()) {
+            reasons.add("audit_failing");
+        }
         List<Map<String, Object>> byRole = new ArrayList<>();
         for (var r : recent) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -92,7 +100,7 @@ public final class AdminService {
         pause.put("changed_by", p.changedBy());
         pause.put("changed_at", p.changedAt());
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("state", recent.isEmpty() ? "protected" : "degraded");
+        out.put("state", reasons.isEmpty() ? "protected" : "degraded");
         out.put("quiet_period_seconds", quietPeriod.toSeconds());
         out.put("recent_bypass", byRole);
         out.put("reasons", reasons);
@@ -105,6 +113,8 @@ public final class AdminService {
         }
         out.put("bypass_connections", bypass);
         out.put("pause", pause);
+        out.put("policy", Map.of("loaded", true, "version", policies.policy().version()));
+        out.put("audit", auditHealth.view());
         return out;
     }
 
