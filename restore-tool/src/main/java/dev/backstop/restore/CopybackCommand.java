@@ -50,6 +50,10 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
         if (rec.isEmpty()) {
             throw new CheckFailedException("recovered table " + recSchema + "." + recName + " does not exist");
         }
+        if (TableLoader.notValidated(c, recSchema, recName)) {
+            throw new CheckFailedException("recovered table " + recSchema + "." + recName + " was never validated (its "
+                    + "restore is running, was interrupted or failed validation): no copyback; restore again");
+        }
         Optional<Relation> live = Relation.describe(c, table.schema(), table.name());
         Copyback.Script script;
         if (live.isEmpty()) {

@@ -263,6 +263,11 @@ final class Restorer {
             } else {
                 checks.add("fingerprint: ok (" + actual.sum() + ")");
             }
+            if (problems.isEmpty()) {
+                TableLoader.comment(c, schema, into, "backstop: " + plan.table() + " as of LSN " + plan.lsn()
+                        + " from recovery point " + m.recoveryPointId() + ", validated (" + rows + " rows, fingerprint "
+                        + actual.sum() + ")");
+            }
             String timings = String.format(java.util.Locale.ROOT,
                     "verify %.2f s, replay + COPY %.2f s, primary key + fingerprint %.2f s", plan.verifySeconds(),
                     loadSeconds, (System.nanoTime() - v0) / 1e9);

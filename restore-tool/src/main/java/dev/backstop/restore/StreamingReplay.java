@@ -10,7 +10,6 @@ import dev.backstop.snapshot.parquet.ChangeRecord;
 import dev.backstop.snapshot.parquet.RowFileReader;
 import dev.backstop.snapshot.parquet.TableRebuilder;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -345,12 +344,5 @@ final class StreamingReplay {
             throw new FormatException(c.op().wireName() + " at " + c.lsn() + " lacks its row image");
         }
         return image;
-    }
-
-    /** For tests and messages: every row at the target, collected (memory O(table): never used by restores). */
-    List<Object[]> collect(BaseSource base) throws IOException {
-        List<Object[]> out = new ArrayList<>();
-        stream(base, out::add);
-        return out;
     }
 }

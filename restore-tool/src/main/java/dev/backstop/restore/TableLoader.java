@@ -66,6 +66,33 @@ final class TableLoader {
         try (Statement s = c.createStatement()) {
             s.execute(ddl.toString());
         }
+        comment(c, schema, name, NOT_VALIDATED);
+    }
+
+    /**
+     * The comment a recovered table carries from its creation until its validation passes. The load is not one
+     * transaction (it runs over several connections), so a restore killed half way leaves a table that must never be
+     * copied back: {@code copyback} refuses a table with this comment.
+     */
+    static final String NOT_VALIDATED = "backstop: NOT validated (restore in progress, interrupted or failed): "
+            + "do not copy back";
+
+    static void comment(Connection c, String schema, String name, String text) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("COMMENT ON TABLE " + Sql.qualified(schema, name) + " IS " + Sql.literal(text));
+        }
+    }
+
+    /** True when the table carries {@link #NOT_VALIDATED} (tables without a comment are not refused). */
+    static boolean notValidated(Connection c, String schema, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT obj_description(k.oid, 'pg_class') FROM pg_class k"
+                + " JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = ? AND k.relname = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1) != null && rs.getString(1).startsWith(NOT_VALIDATED);
+            }
+        }
     }
 
     static void drop(Connection c, String schema, String name) throws SQLException {

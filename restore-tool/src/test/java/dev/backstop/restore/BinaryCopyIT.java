@@ -83,6 +83,15 @@ class BinaryCopyIT {
                 assertTrue(r.out().contains(": 0 missing, 0 extra.\n"), r.out());
                 assertEquals(kinds, Capture.contentHash(c, "kinds_j" + jobs, "id"));
             }
+            assertEquals(Boolean.TRUE, db.queryValue("SELECT obj_description('kinds_j1'::regclass, 'pg_class')"
+                    + " LIKE 'backstop: t_%:public.kinds as of LSN " + lsn + " from recovery point %, validated (2494 rows,%'"));
+            // A restore killed half way leaves its table marked: copyback refuses it.
+            db.execute("COMMENT ON TABLE kinds_j3 IS '" + TableLoader.NOT_VALIDATED + "'");
+            CliRun refused = cap.run("copyback", "kinds", "kinds_j3", "--mode", "replace");
+            assertEquals(1, refused.exitCode(), refused.toString());
+            assertTrue(refused.err().contains("recovered table public.kinds_j3 was never validated"), refused.err());
+            assertEquals("", refused.out());
+
             CliRun t = cap.run("restore", "spans", "--lsn", lsn.toString(), "--into", "spans_rec");
             assertEquals(0, t.exitCode(), t.toString());
             assertTrue(t.out().contains("  ok    load: COPY text over 2 connection(s)\n"), t.out());

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -290,9 +289,5 @@ class StreamingReplayTest {
             public void close() {
             }
         };
-    }
-
-    static String show(Object[] row) {
-        return Arrays.toString(row);
     }
 }
