@@ -29,11 +29,42 @@ public final class PgText {
                 b.append(arrayLiteral(inner));
             } else if (e instanceof Boolean bo) {
                 b.append(bo ? "t" : "f");
+            } else if (e instanceof Double d) {
+                b.append(element(floatText(d, Double.toString(d), 15)));
+            } else if (e instanceof Float f) {
+                b.append(element(floatText(f, Float.toString(f), 6)));
             } else {
                 b.append(element(e.toString()));
             }
         }
         return b.append('}').toString();
+    }
+
+    /**
+     * PostgreSQL's float4/float8 output (shortest digits, extra_float_digits = 1): plain notation for decimal
+     * exponents from -4 to {@code digits - 1}, else {@code 1.5e+15} / {@code 1e-05}; never Java's {@code 1.0}.
+     */
+    static String floatText(double value, String javaShortest, int digits) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+        if (value == 0) {
+            return 1 / value < 0 ? "-0" : "0";
+        }
+        java.math.BigDecimal bd = new java.math.BigDecimal(javaShortest).stripTrailingZeros();
+        int exponent = bd.precision() - bd.scale() - 1;
+        if (exponent >= -4 && exponent < digits) {
+            return bd.toPlainString();
+        }
+        String mantissa = bd.unscaledValue().abs().toString();
+        if (mantissa.length() > 1) {
+            mantissa = mantissa.charAt(0) + "." + mantissa.substring(1);
+        }
+        int abs = Math.abs(exponent);
+        return (value < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + (abs < 10 ? "0" : "") + abs;
     }
 
     private static String element(String s) {

@@ -31,6 +31,12 @@ class PgTextTest {
         assertEquals("{\"a b\",\"c,d\",NULL,\"\\\"q\\\"\",\"\",\"null\",x}",
                 PgText.arrayLiteral(Arrays.asList("a b", "c,d", null, "\"q\"", "", "null", "x")));
         assertEquals("{{1,2},{3,4}}", PgText.arrayLiteral(List.of(List.of(1, 2), List.of(3, 4))));
+        // float8[] / float4[] elements as PostgreSQL prints them (SELECT '{...}'::float8[] on PostgreSQL 17)
+        assertEquals("{1,-2.5,0.0001,1e-05,123456789012345,1e+15,1.5e+300,NaN,Infinity,-Infinity,-0}",
+                PgText.arrayLiteral(Arrays.asList(1.0, -2.5, 0.0001, 0.00001, 123456789012345.0, 1e15, 1.5e300,
+                        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0)));
+        assertEquals("{1,0.5,123456,1e+06,3.25e-07}",
+                PgText.arrayLiteral(Arrays.asList(1.0f, 0.5f, 123456f, 1e6f, 3.25e-7f)));
         assertEquals("{t,f}", PgText.arrayLiteral(List.of(true, false)));
         assertEquals("{}", PgText.arrayLiteral(List.of()));
     }
