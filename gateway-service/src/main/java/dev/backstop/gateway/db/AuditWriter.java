@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,7 @@ import org.slf4j.LoggerFactory;
  * same head fail, and the batch is retried from the re-read head (up to {@link #MAX_CHAIN_RACES}
  * times), so several gateway processes keep one chain.
  * Completions are written together with the next batch of appends (or alone when none arrive within
- * {@link #COMPLETION_LINGER_MS}), so a request costs about one shared commit, not two; a batch is one
- * statement in one round trip (see {@link #writeOnce}).
+ * {@link #COMPLETION_LINGER_MS}), so a request costs about one shared commit, not two.
  */
 public final class AuditWriter implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
@@ -164,22 +164,18 @@ public final class AuditWriter implements Managed {
         batch.forEach(op -> op.done().complete(null));
     }
 
-    /**
-     * One round trip per batch: the appends and the completions go in ONE statement (a data-modifying
-     * CTE over arrays), run in autocommit, so PostgreSQL commits it (and, with synchronous_commit,
-     * flushes the WAL) before it answers. The statement is atomic: either every row of the batch is
-     * durable or none is. (Before, a batch took three round trips: INSERT batch, UPDATE batch, COMMIT.)
-     */
     private void writeOnce(List<Op> batch) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
+            c.setAutoCommit(false);
             long seq = headSeq;
             String hash = headHash;
             try {
                 writeIn(c, batch);
+                c.commit();
             } catch (SQLException | RuntimeException e) {
                 headSeq = seq;
                 headHash = hash;
+                rollbackQuietly(c);
                 throw e;
             }
         }
@@ -195,104 +191,83 @@ public final class AuditWriter implements Managed {
                 completes.add(k);
             }
         }
-        if (!appends.isEmpty() && headHash == null) {
-            readHead(c);
+        if (!appends.isEmpty()) {
+            writeAppends(c, appends);
         }
-        int n = appends.size();
-        String[][] ins = new String[14][n];
-        long seq = headSeq;
-        String prev = headHash;
-        for (int i = 0; i < n; i++) {
-            Append a = appends.get(i);
-            seq++;
-            String rowHash = AuditChain.rowHash(prev, a.record());
-            ins[0][i] = Long.toString(seq);
-            ins[1][i] = a.id().toString();
-            ins[2][i] = a.ts().toString();
-            ins[3][i] = a.principal();
-            ins[4][i] = a.decision();
-            ins[5][i] = a.risk();
-            ins[6][i] = a.approvalId() == null ? null : a.approvalId().toString();
-            ins[7][i] = a.record();
-            ins[8][i] = prev;
-            ins[9][i] = rowHash;
-            ins[10][i] = a.completedAt() == null ? null : a.completedAt().toString();
-            ins[11][i] = a.outcome();
-            ins[12][i] = a.completion();
-            ins[13][i] = a.completion() == null ? null : AuditChain.completionHash(rowHash, a.completion());
-            prev = rowHash;
+        if (!completes.isEmpty()) {
+            writeCompletes(c, completes);
         }
-        int m = completes.size();
-        String[][] up = new String[5][m];
-        for (int i = 0; i < m; i++) {
-            Complete k = completes.get(i);
-            up[0][i] = k.id().toString();
-            up[1][i] = k.outcome();
-            up[2][i] = k.completedAt().toString();
-            up[3][i] = k.approvalId() == null ? null : k.approvalId().toString();
-            up[4][i] = k.completion();
-        }
-        try (PreparedStatement st = c.prepareStatement(batchSql())) {
-            int p = 1;
-            for (String[] column : ins) {
-                st.setArray(p++, c.createArrayOf("text", column));
-            }
-            for (String[] column : up) {
-                st.setArray(p++, c.createArrayOf("text", column));
-            }
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                if (rs.getLong(1) != n) {
-                    throw new SQLException("audit batch inserted " + rs.getLong(1) + " of " + n + " rows");
+    }
+
+    private void writeAppends(Connection c, List<Append> appends) throws SQLException {
+        if (headHash == null) {
+            headSeq = 0;
+            headHash = AuditChain.GENESIS;
+            try (PreparedStatement last = c.prepareStatement(
+                    "SELECT seq, row_hash FROM " + schema.table("audit") + " ORDER BY seq DESC LIMIT 1");
+                 ResultSet rs = last.executeQuery()) {
+                if (rs.next()) {
+                    headSeq = rs.getLong(1);
+                    headHash = rs.getString(2);
                 }
             }
         }
-        if (n > 0) {
-            headSeq = seq;
-            headHash = prev;
-        }
-    }
-
-    private void readHead(Connection c) throws SQLException {
-        headSeq = 0;
-        headHash = AuditChain.GENESIS;
-        try (PreparedStatement last = c.prepareStatement(
-                "SELECT seq, row_hash FROM " + schema.table("audit") + " ORDER BY seq DESC LIMIT 1");
-             ResultSet rs = last.executeQuery()) {
-            if (rs.next()) {
-                headSeq = rs.getLong(1);
-                headHash = rs.getString(2);
-            }
-        }
-    }
-
-    /**
-     * The batch statement: rows to append (14 text arrays, one per column, in column order) and
-     * completions (5 text arrays). completion_hash of a completion is computed by PostgreSQL from the
-     * stored row_hash, with the same formula as AuditChain.completionHash (sha256 of row_hash,
-     * newline, completion, as UTF-8, hex). The UPDATE sees only rows committed before this statement,
-     * which is all a completion can refer to: a request completes only after its append was durable.
-     */
-    private String batchSql() {
-        String audit = schema.table("audit");
-        return "WITH appended AS (INSERT INTO " + audit
+        long seq = headSeq;
+        String prev = headHash;
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + schema.table("audit")
                 + " (seq, id, ts, principal, decision, risk, approval_id, record, prev_hash, row_hash,"
-                + " completed_at, outcome, completion, completion_hash)"
-                + " SELECT r.seq::bigint, r.id::uuid, r.ts::timestamptz, r.principal, r.decision, r.risk,"
-                + " r.approval_id::uuid, r.record, r.prev_hash, r.row_hash, r.completed_at::timestamptz, r.outcome,"
-                + " r.completion, r.completion_hash"
-                + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
-                + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
-                + " WITH ORDINALITY AS r(seq, id, ts, principal, decision, risk, approval_id, record, prev_hash,"
-                + " row_hash, completed_at, outcome, completion, completion_hash, n)"
-                + " ORDER BY r.n RETURNING 1),"
-                + " completed AS (UPDATE " + audit + " a SET completed_at = k.completed_at::timestamptz,"
-                + " outcome = k.outcome, completion = k.completion,"
-                + " approval_id = COALESCE(a.approval_id, k.approval_id::uuid),"
-                + " completion_hash = encode(sha256(convert_to(a.row_hash || chr(10) || k.completion, 'UTF8')), 'hex')"
-                + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
-                + " AS k(id, outcome, completed_at, approval_id, completion)"
-                + " WHERE a.id = k.id::uuid AND a.completion IS NULL RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM appended), (SELECT count(*) FROM completed)";
+                + " completed_at, outcome, completion, completion_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Append a : appends) {
+                seq++;
+                String rowHash = AuditChain.rowHash(prev, a.record());
+                ins.setLong(1, seq);
+                ins.setObject(2, a.id());
+                ins.setTimestamp(3, Timestamp.from(a.ts()));
+                ins.setString(4, a.principal());
+                ins.setString(5, a.decision());
+                ins.setString(6, a.risk());
+                ins.setObject(7, a.approvalId());
+                ins.setString(8, a.record());
+                ins.setString(9, prev);
+                ins.setString(10, rowHash);
+                ins.setTimestamp(11, a.completedAt() == null ? null : Timestamp.from(a.completedAt()));
+                ins.setString(12, a.outcome());
+                ins.setString(13, a.completion());
+                ins.setString(14, a.completion() == null ? null : AuditChain.completionHash(rowHash, a.completion()));
+                ins.addBatch();
+                prev = rowHash;
+            }
+            ins.executeBatch();
+        }
+        headSeq = seq;
+        headHash = prev;
+    }
+
+    private void writeCompletes(Connection c, List<Complete> completes) throws SQLException {
+        // completion_hash is computed by PostgreSQL from the stored row_hash, with the same formula
+        // as AuditChain.completionHash (sha256 of row_hash, newline, completion, as UTF-8, hex).
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + schema.table("audit")
+                + " SET completed_at = ?, outcome = ?, completion = ?, approval_id = COALESCE(approval_id, ?),"
+                + " completion_hash = encode(sha256(convert_to(row_hash || chr(10) || ?, 'UTF8')), 'hex')"
+                + " WHERE id = ? AND completion IS NULL")) {
+            for (Complete k : completes) {
+                up.setTimestamp(1, Timestamp.from(k.completedAt()));
+                up.setString(2, k.outcome());
+                up.setString(3, k.completion());
+                up.setObject(4, k.approvalId());
+                up.setString(5, k.completion());
+                up.setObject(6, k.id());
+                up.addBatch();
+            }
+            up.executeBatch();
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool will discard it
+        }
     }
 }
