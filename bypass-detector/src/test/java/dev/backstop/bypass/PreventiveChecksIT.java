@@ -1,5 +1,6 @@
 package dev.backstop.bypass;
 
+import dev.backstop.testsupport.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.backstop.alerts.AlertSink;

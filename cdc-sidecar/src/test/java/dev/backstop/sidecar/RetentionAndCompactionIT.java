@@ -1,5 +1,6 @@
 package dev.backstop.sidecar;
 
+import dev.backstop.testsupport.MutableClock;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
@@ -53,7 +54,7 @@ class RetentionAndCompactionIT {
                 base.s3(), base.sidecarId(), base.httpPort(), base.httpToken(), base.slotName(),
                 base.publicationName(), base.tablePatterns(), base.stateDir(), 3600, 3600, 1, base.recoveryGroups(),
                 base.maxBufferedChanges(), base.partBytes(), 3, 1_000_000, 1);
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.running();
         Map<Lsn, Map<List<Object>, Integer>> g1At = new LinkedHashMap<>();
         try (Sidecar sidecar = fx.start(config, clock); ObjectStore store = fx.store(); Connection c = db.connect()) {
             RecoveryPointCatalog cat = fx.catalog(store);

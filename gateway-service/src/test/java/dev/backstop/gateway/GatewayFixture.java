@@ -1,5 +1,6 @@
 package dev.backstop.gateway;
 
+import dev.backstop.testsupport.MutableClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.gateway.auth.TokenAuthenticator;
