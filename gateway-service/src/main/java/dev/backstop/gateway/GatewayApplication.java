@@ -166,6 +166,8 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
             return t;
         });
         expirer.scheduleWithFixedDelay(approvals::expireDue, 30, 30, TimeUnit.SECONDS);
+        // Other gateway instances share the state schema: their pause/quarantine changes apply here too.
+        expirer.scheduleWithFixedDelay(() -> reloadSafetyState(safety), 2, 2, TimeUnit.SECONDS);
         manage(env, expirer::shutdownNow);
 
         // Request bodies are strict: an unknown field is an error, not silently ignored.
@@ -190,6 +192,16 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         env.healthChecks().register("target-database", new DatabaseHealthCheck(targetPool, "SELECT 1"));
         env.healthChecks().register("state-schema", new DatabaseHealthCheck(statePool,
                 "SELECT count(*) FROM " + schema.table("pause_state")));
+    }
+
+    private static void reloadSafetyState(SafetyState safety) {
+        try {
+            safety.load();
+        } catch (SQLException | RuntimeException e) {
+            // Keep the last known state; requests still need the state schema for their audit row.
+            org.slf4j.LoggerFactory.getLogger(GatewayApplication.class)
+                    .warn("pause/quarantine state could not be re-read: {}", e.getMessage());
+        }
     }
 
     /** Alerts go to the log always, and to the webhook when one is configured (never blocking a query). */

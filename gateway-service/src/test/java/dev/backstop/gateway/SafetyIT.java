@@ -38,6 +38,32 @@ class SafetyIT {
     }
 
     @Test
+    void aPauseSetByAnotherGatewayInstanceTakesEffectHere() throws Exception {
+        // Another instance sharing the state schema pauses (its PauseStore writes this row).
+        gw.sql("UPDATE backstop.pause_state SET paused = true, blocks_all = false, reason = 'other instance',"
+                + " changed_by = 'op-on-gw-2', changed_at = now() WHERE id = 1");
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            Resp write;
+            do {
+                Thread.sleep(200);
+                write = gw.query(GatewayFixture.AGENT2, "INSERT INTO t VALUES (20)");
+            } while (write.status() == 200 && System.nanoTime() < deadline);
+            assertEquals(403, write.status(), write.raw());
+            assertTrue(write.body().get("reasons").toString().contains("emergency_pause"), write.raw());
+        } finally {
+            gw.sql("UPDATE backstop.pause_state SET paused = false, blocks_all = false WHERE id = 1");
+            gw.sql("DELETE FROM t WHERE id = 20");
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (gw.query(GatewayFixture.AGENT2, "SELECT 1").body().path("status").asText().equals("blocked")
+                || gw.get(GatewayFixture.OPERATOR, "/v1/posture").body().get("pause").get("paused").asBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "resume by the other instance not seen");
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
     void pauseBlocksWritesSurvivesRestartAndResumes() throws Exception {
         Resp denied = gw.post(GatewayFixture.AGENT2, "/v1/admin/pause", "{\"reason\":\"agent tries\"}");
         assertEquals(403, denied.status(), denied.raw());

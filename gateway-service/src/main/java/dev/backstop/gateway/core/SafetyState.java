@@ -27,10 +27,17 @@ public final class SafetyState {
         this.clock = clock;
     }
 
-    public void load() throws SQLException {
-        pause = pauseStore.load();
-        quarantinedUntil.clear();
-        quarantinedUntil.putAll(quarantineStore.active(clock.instant()));
+    /**
+     * (Re)reads both from the state schema: at start, and periodically so that a pause or quarantine
+     * set by another gateway instance takes effect here too. Entries are only added or extended here
+     * (never removed before they expire), so a reload can never open a gap in a quarantine.
+     */
+    public synchronized void load() throws SQLException {
+        PauseStatus stored = pauseStore.load();
+        Map<String, Instant> active = quarantineStore.active(clock.instant());
+        pause = stored;
+        active.forEach((principal, until) -> quarantinedUntil.merge(principal, until,
+                (a, b) -> a.isAfter(b) ? a : b));
     }
 
     public PauseStatus pause() {
@@ -59,7 +66,8 @@ public final class SafetyState {
      * Records a blocked or denied risky attempt; quarantines the principal when the policy's limit
      * within the window is reached. Returns the quarantine end if it started now, else null.
      */
-    public Instant recordRiskyAttempt(String principal, String kind, UUID auditId, Policy policy) throws SQLException {
+    public synchronized Instant recordRiskyAttempt(String principal, String kind, UUID auditId, Policy policy)
+            throws SQLException {
         Instant now = clock.instant();
         int n = quarantineStore.recordAttempt(principal, kind, auditId, now,
                 now.minusSeconds(policy.dangerousRetryWindowSeconds()));
