@@ -35,7 +35,11 @@ import java.util.concurrent.Callable;
 final class ClassifyCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--policy", paramLabel = "FILE", description = "policy JSON file (default: built-in defaults)")
+    /** Where a running `./backstop demo` keeps its policy, relative to the working directory. */
+    static final Path DEMO_POLICY = Path.of(".backstop-demo", "policy.json");
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "policy JSON file (default: $BACKSTOP_POLICY, "
+            + "else .backstop-demo/policy.json when a demo folder is here, else the built-in defaults)")
     Path policyFile;
 
     @Option(names = "--json", description = "print JSON instead of text")
@@ -67,6 +71,9 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--jsonl already writes JSON; drop --json");
         }
         Policy policy;
+        if (policyFile == null) {
+            policyFile = defaultPolicyFile(System.getenv("BACKSTOP_POLICY"));
+        }
         try {
             policy = policyFile == null ? Policy.defaults() : PolicyLoader.load(policyFile);
         } catch (PolicyException e) {
@@ -121,5 +128,13 @@ final class ClassifyCommand implements Callable<Integer> {
         Classification c = classifier.classify(sqlNode.asText());
         Decision d = PolicyEngine.decide(c, policy, DecisionContext.NONE);
         return ResultJson.line(id, c, d);
+    }
+
+    /** $BACKSTOP_POLICY, else the demo's policy when a demo folder is in the working directory, else none. */
+    static Path defaultPolicyFile(String fromEnvironment) {
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return Path.of(fromEnvironment);
+        }
+        return java.nio.file.Files.isRegularFile(DEMO_POLICY) ? DEMO_POLICY : null;
     }
 }

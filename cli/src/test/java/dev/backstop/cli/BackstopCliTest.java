@@ -134,4 +134,13 @@ class BackstopCliTest {
             }
         }
     }
+
+    @Test
+    void defaultPolicyComesFromTheEnvironmentThenTheDemoFolder() {
+        assertEquals(Path.of("/etc/backstop/policy.json"), ClassifyCommand.defaultPolicyFile("/etc/backstop/policy.json"));
+        // the tests run in the module folder, which has no .backstop-demo/: built-in defaults
+        assertEquals(Files.isRegularFile(ClassifyCommand.DEMO_POLICY) ? ClassifyCommand.DEMO_POLICY : null,
+                ClassifyCommand.defaultPolicyFile(null));
+        assertEquals(null, ClassifyCommand.defaultPolicyFile(" "));
+    }
 }
