@@ -1,16 +1,8 @@
 package dev.backstop.demo;
 
-import dev.backstop.restore.Environment;
-import dev.backstop.restore.RestoreCli;
-import dev.backstop.snapshot.store.S3ObjectStore;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -30,15 +22,6 @@ final class ScenarioRestore {
         this.out = out;
     }
 
-    /** One restore-tool command's exit code and output. */
-    private record Run(int exit, String out, String err) {
-        String lastLines(int n) {
-            String all = (out + err).strip();
-            String[] lines = all.split("\n");
-            return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - n), lines.length));
-        }
-    }
-
     boolean restoreAndCopyBack(String table, String auditId, long rowsBefore, String fingerprintBefore,
                                ToLongFunction<String> count, Function<String, String> fingerprint, IntSupplier step) {
         String shortName = table.substring(table.indexOf('.') + 1);
@@ -49,7 +32,7 @@ final class ScenarioRestore {
         // sidecar's next heartbeat gives it within seconds; a flush gives it now.
         String flushed = flushSidecar();
         ok &= report(step, "sidecar flush (every change so far durable in S3)", flushed.startsWith("HTTP 200"), flushed);
-        Run restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered);
+        RestoreToolRun restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered);
         ok &= report(step, "restore " + table + " --before-audit " + auditId.substring(0, 8) + "...",
                 restore.exit() == 0 && restore.out().contains("BEGIN"),
                 "exit " + restore.exit() + "; " + restore.lastLines(3));
@@ -60,17 +43,17 @@ final class ScenarioRestore {
                 count.applyAsLong(recovered) == rowsBefore && fingerprint.apply(recovered).equals(fingerprintBefore),
                 "rows " + count.applyAsLong(recovered));
 
-        Run diff = restoreTool("diff", table, recovered);
+        RestoreToolRun diff = restoreTool("diff", table, recovered);
         ok &= report(step, "diff shows what copyback would restore", diff.exit() == 1, diff.lastLines(2));
 
-        Run copyback = restoreTool("copyback", table, recovered, "--mode", "missing-rows", "--apply");
+        RestoreToolRun copyback = restoreTool("copyback", table, recovered, "--mode", "missing-rows", "--apply");
         ok &= report(step, "copyback --mode missing-rows --apply", copyback.exit() == 0, copyback.lastLines(2));
 
         ok &= report(step, "orders is restored exactly",
                 count.applyAsLong(shortName) == rowsBefore && fingerprint.apply(shortName).equals(fingerprintBefore),
                 "rows " + count.applyAsLong(shortName) + ", fingerprint " + fingerprint.apply(shortName).substring(0, 12));
 
-        Run after = restoreTool("diff", table, recovered);
+        RestoreToolRun after = restoreTool("diff", table, recovered);
         ok &= report(step, "diff after copyback: no difference", after.exit() == 0, after.lastLines(1));
 
         dropQuietly(recovered);
@@ -87,15 +70,8 @@ final class ScenarioRestore {
         }
     }
 
-    private Run restoreTool(String... args) {
-        List<String> all = new ArrayList<>(List.of("--config", env.configFile.toString()));
-        all.addAll(List.of(args));
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        Environment environment = new Environment(new PrintWriter(o, true), new PrintWriter(e, true), System.getenv(),
-                Clock.systemUTC(), Path.of("").toAbsolutePath(), S3ObjectStore::create);
-        int exit = RestoreCli.run(all.toArray(String[]::new), environment);
-        return new Run(exit, o.toString(), e.toString());
+    private RestoreToolRun restoreTool(String... args) {
+        return RestoreToolRun.run(env.configFile, args);
     }
 
     private boolean report(IntSupplier step, String what, boolean ok, String detail) {

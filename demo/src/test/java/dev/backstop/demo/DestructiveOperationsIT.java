@@ -3,17 +3,10 @@ package dev.backstop.demo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.backstop.restore.Environment;
-import dev.backstop.restore.RestoreCli;
-import dev.backstop.snapshot.store.S3ObjectStore;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -96,20 +89,11 @@ class DestructiveOperationsIT {
 
     private static void restoreAndCopyBack(String table, String auditId, String mode) {
         String recovered = table.substring(table.indexOf('.') + 1) + "_rec_" + System.nanoTime() % 1_000_000;
-        String[] restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered, "--mode", mode);
-        assertEquals("0", restore[0], restore[1]);
-        String[] copyback = restoreTool("copyback", table, recovered, "--mode", mode, "--apply");
-        assertEquals("0", copyback[0], copyback[1]);
-    }
-
-    private static String[] restoreTool(String... args) {
-        List<String> all = new ArrayList<>(List.of("--config", demo.env.configFile.toString()));
-        all.addAll(List.of(args));
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int exit = RestoreCli.run(all.toArray(String[]::new), new Environment(new PrintWriter(o, true),
-                new PrintWriter(e, true), System.getenv(), Clock.systemUTC(), dir, S3ObjectStore::create));
-        return new String[] {Integer.toString(exit), "exit " + exit + "\n" + o + "\n" + e};
+        RestoreToolRun restore = RestoreToolRun.run(demo.env.configFile,
+                "restore", table, "--before-audit", auditId, "--into", recovered, "--mode", mode);
+        assertEquals(0, restore.exit(), restore.out() + restore.err());
+        RestoreToolRun copyback = RestoreToolRun.run(demo.env.configFile, "copyback", table, recovered, "--mode", mode, "--apply");
+        assertEquals(0, copyback.exit(), copyback.out() + copyback.err());
     }
 
     private static long count(String table) throws Exception {
