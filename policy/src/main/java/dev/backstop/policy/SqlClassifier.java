@@ -1,6 +1,6 @@
 package dev.backstop.policy;
 
-import dev.backstop.policy.classify.ClassificationCache;
+import dev.backstop.policy.classify.SegmentedLru;
 import dev.backstop.policy.classify.StatementAnalyzer;
 import dev.backstop.policy.classify.StatementResultAccess;
 import dev.backstop.policy.sql.LexException;
@@ -19,7 +19,9 @@ import java.util.Set;
  * parser errors, timeouts, stack overflows, over-long text) comes back as a CRITICAL statement with
  * reason {@code parse_failure} or a more specific code. Thread-safe.
  * <p>Results are cached per instance by text (a bounded LRU); an instance is built for one
- * {@code max_statement_bytes}, so the cache key is effectively (text, policy version).
+ * {@code max_statement_bytes}, so the cache key is effectively (text, policy version). A second
+ * cache keeps what the parser found for each plain-read shape (the text with its constants
+ * replaced), so reads that differ only in constants are parsed once ({@code ReadShape}).
  */
 public final class SqlClassifier {
     /** Parser time limit per statement unless configured otherwise. */
@@ -30,7 +32,7 @@ public final class SqlClassifier {
 
     private final long maxStatementBytes;
     private final StatementAnalyzer analyzer;
-    private final ClassificationCache cache;
+    private final SegmentedLru<Classification> cache;
 
     public SqlClassifier(long maxStatementBytes) {
         this(maxStatementBytes, DEFAULT_PARSE_TIMEOUT_MILLIS, DEFAULT_CACHE_ENTRIES);
@@ -43,8 +45,8 @@ public final class SqlClassifier {
      */
     public SqlClassifier(long maxStatementBytes, long parseTimeoutMillis, int cacheEntries) {
         this.maxStatementBytes = maxStatementBytes;
-        this.analyzer = new StatementAnalyzer(parseTimeoutMillis);
-        this.cache = cacheEntries > 0 ? new ClassificationCache(cacheEntries) : null;
+        this.analyzer = new StatementAnalyzer(parseTimeoutMillis, cacheEntries);
+        this.cache = cacheEntries > 0 ? new SegmentedLru<>(cacheEntries) : null;
     }
 
     public Classification classify(String sql) {

@@ -1,6 +1,7 @@
 package dev.backstop.policy.classify;
 
 import dev.backstop.policy.Risk;
+import dev.backstop.policy.TableRef;
 import dev.backstop.policy.sql.LexException;
 import dev.backstop.policy.sql.SqlLexer;
 import dev.backstop.policy.sql.Token;
@@ -21,9 +22,17 @@ public final class StatementAnalyzer {
     private static final int MAX_SUBSTATEMENT_LEVELS = 8;
 
     private final long parseTimeoutMillis;
+    /** Tables read by each plain-read shape JSqlParser parsed (see {@link ReadShape}); null: no cache. */
+    private final SegmentedLru<List<TableRef>> readShapes;
 
     public StatementAnalyzer(long parseTimeoutMillis) {
+        this(parseTimeoutMillis, 0);
+    }
+
+    /** @param readShapeEntries size of the plain-read shape cache; 0 disables it */
+    public StatementAnalyzer(long parseTimeoutMillis, int readShapeEntries) {
         this.parseTimeoutMillis = parseTimeoutMillis;
+        this.readShapes = readShapeEntries > 0 ? new SegmentedLru<>(readShapeEntries) : null;
     }
 
     public StatementResult analyze(String sql, List<Token> ts) {
@@ -97,7 +106,14 @@ public final class StatementAnalyzer {
         }
         List<int[]> nested = TokenScans.nestedDml(ts, 0);
         boolean readProven = read && nested.isEmpty() && plainRead(ts);
-        StatementResult r = new StatementResult(read ? main.toUpperCase(java.util.Locale.ROOT) : main.toUpperCase(java.util.Locale.ROOT));
+        StatementResult r = new StatementResult(main.toUpperCase(java.util.Locale.ROOT));
+        String shape = readProven && readShapes != null ? ReadShape.key(sql, ts) : null;
+        List<TableRef> known = shape == null ? null : readShapes.get(shape);
+        if (known != null) {
+            r.tables.addAll(known);
+            readChecks(ts, nested, r);
+            return r;
+        }
         String text = ParseTextBuilder.build(sql, ts, readProven);
         ParserRunner.Outcome out = ParserRunner.parse(text, parseTimeoutMillis);
         if (out.failure() != null) {
@@ -118,6 +134,9 @@ public final class StatementAnalyzer {
         }
         if (read) {
             readChecks(ts, nested, r);
+        }
+        if (shape != null && r.parseOk && r.risk == Risk.SAFE) {
+            readShapes.put(shape, List.copyOf(r.tables));
         }
         return r;
     }

@@ -1,40 +1,40 @@
 package dev.backstop.policy.classify;
 
-import dev.backstop.policy.Classification;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A small bounded LRU, split into segments so concurrent gateway threads rarely contend. Values
- * are immutable, so a hit is returned as is.
+ * must be immutable: a hit is returned as is.
  */
-public final class ClassificationCache {
+public final class SegmentedLru<V> {
     private static final int SEGMENTS = 16;
-    private final Segment[] segments = new Segment[SEGMENTS];
+    private final Segment<V>[] segments;
 
-    public ClassificationCache(int maxEntries) {
+    @SuppressWarnings("unchecked")
+    public SegmentedLru(int maxEntries) {
         int per = Math.max(1, maxEntries / SEGMENTS);
+        segments = new Segment[SEGMENTS];
         for (int i = 0; i < SEGMENTS; i++) {
-            segments[i] = new Segment(per);
+            segments[i] = new Segment<>(per);
         }
     }
 
-    private Segment segment(String key) {
+    private Segment<V> segment(String key) {
         int h = key.hashCode();
         h ^= (h >>> 16);
         return segments[h & (SEGMENTS - 1)];
     }
 
-    public Classification get(String key) {
-        Segment s = segment(key);
+    public V get(String key) {
+        Segment<V> s = segment(key);
         synchronized (s) {
             return s.get(key);
         }
     }
 
-    public void put(String key, Classification value) {
-        Segment s = segment(key);
+    public void put(String key, V value) {
+        Segment<V> s = segment(key);
         synchronized (s) {
             s.put(key, value);
         }
@@ -42,7 +42,7 @@ public final class ClassificationCache {
 
     public int size() {
         int n = 0;
-        for (Segment s : segments) {
+        for (Segment<V> s : segments) {
             synchronized (s) {
                 n += s.size();
             }
@@ -50,7 +50,7 @@ public final class ClassificationCache {
         return n;
     }
 
-    private static final class Segment extends LinkedHashMap<String, Classification> {
+    private static final class Segment<V> extends LinkedHashMap<String, V> {
         private final int max;
 
         Segment(int max) {
@@ -59,7 +59,7 @@ public final class ClassificationCache {
         }
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Classification> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
             return size() > max;
         }
     }
