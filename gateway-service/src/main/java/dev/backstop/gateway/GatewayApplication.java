@@ -48,6 +48,7 @@ import dev.backstop.gateway.resources.AuditResponseFilter;
 import dev.backstop.gateway.resources.GatewayExceptionMapper;
 import dev.backstop.gateway.resources.MiscResource;
 import dev.backstop.gateway.resources.QueryResource;
+import dev.backstop.gateway.resources.QueryServlet;
 import dev.backstop.policy.Policy;
 import dev.backstop.policy.PolicyException;
 import dev.backstop.policy.PolicyLoader;
@@ -176,7 +177,10 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         ((AbstractServerFactory) config.getServerFactory()).setRegisterDefaultExceptionMappers(false);
         env.jersey().register(new GatewayExceptionMapper(metrics));
         env.jersey().register(new AuditResponseFilter(auditor, metrics));
-        env.jersey().register(new QueryResource(queries, new ClassifyService(planner, auditor)));
+        env.jersey().register(new QueryResource(new ClassifyService(planner, auditor)));
+        // The agents' hot path skips Jersey (see QueryServlet); an exact servlet mapping wins over Jersey's /*.
+        env.servlets().addServlet("query", new QueryServlet(queries, auditor, metrics, env.getObjectMapper()))
+                .addMapping("/v1/query");
         env.jersey().register(new ApprovalResource(approvals));
         env.jersey().register(new AdminResource(admin));
         env.jersey().register(new AuditResource(new AuditReader(statePool, schema)));

@@ -28,20 +28,33 @@ public final class AuditResponseFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!(request.getProperty(RequestContext.ATTRIBUTE) instanceof RequestContext ctx) || ctx.auditClaimed()) {
+        if (!(request.getProperty(RequestContext.ATTRIBUTE) instanceof RequestContext ctx)) {
             return;
         }
-        int status = response.getStatus();
+        if (!auditUnclaimed(auditor, metrics, ctx, response.getStatus())) {
+            response.setStatus(ErrorCode.AUDIT_UNAVAILABLE.httpStatus());
+            response.setEntity(ErrorResponse.of(ErrorCode.AUDIT_UNAVAILABLE, null, null),
+                    new java.lang.annotation.Annotation[0], MediaType.APPLICATION_JSON_TYPE);
+        }
+    }
+
+    /**
+     * Audits the request with its final status unless a service already did. Returns false if the
+     * record could not be written: the caller must then answer 503 audit_unavailable instead.
+     */
+    static boolean auditUnclaimed(Auditor auditor, GatewayMetrics metrics, RequestContext ctx, int status) {
+        if (ctx.auditClaimed()) {
+            return true;
+        }
         ErrorCode code = ctx.errorCode();
         try {
             auditor.record(ctx, auditor.entry(ctx).build(),
                     AuditCompletion.builder(auditor.now(), status < 400 ? "ok" : "error", status, ctx.elapsedMillis())
                             .error(code, code == null ? null : code.defaultMessage()).build());
+            return true;
         } catch (AuditUnavailableException e) {
             metrics.error(ErrorCode.AUDIT_UNAVAILABLE);
-            response.setStatus(ErrorCode.AUDIT_UNAVAILABLE.httpStatus());
-            response.setEntity(ErrorResponse.of(ErrorCode.AUDIT_UNAVAILABLE, null, null),
-                    new java.lang.annotation.Annotation[0], MediaType.APPLICATION_JSON_TYPE);
+            return false;
         }
     }
 }

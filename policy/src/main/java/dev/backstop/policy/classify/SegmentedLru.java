@@ -21,9 +21,9 @@ public final class SegmentedLru<V> {
     }
 
     private Segment<V> segment(String key) {
-        int h = key.hashCode();
-        h ^= (h >>> 16);
-        return segments[h & (SEGMENTS - 1)];
+        // The top bits of a multiplicative hash: each segment's HashMap indexes by the low bits, and
+        // if both used the same bits every key of a segment would share 1/16 of its buckets.
+        return segments[(key.hashCode() * 0x9E3779B9) >>> 28];
     }
 
     public V get(String key) {
