@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xss4m"})
 @Threads(1)
 public class ClassifyDecideBenchmark {
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("(?<![$\\w])\\d+");
     static final List<String> AGENT_MIX = List.of(
             "SELECT id, email, created_at FROM users WHERE id = 42",
             "SELECT * FROM orders WHERE customer_id = 1017 ORDER BY created_at DESC LIMIT 20",
@@ -96,6 +97,7 @@ public class ClassifyDecideBenchmark {
     private List<String> longs;
     private int i;
     private int j;
+    private int k;
 
     @Setup
     public void setup() {
@@ -116,6 +118,18 @@ public class ClassifyDecideBenchmark {
     public Decision longRegressionQueries() {
         String sql = longs.get(j++ % longs.size());
         return PolicyEngine.decide(uncached.classify(sql), policy, DecisionContext.NONE);
+    }
+
+    /**
+     * The agent mix with every number replaced by a new one each time, through the default caches:
+     * the text cache misses for every statement with a number; plain reads then hit the read-shape
+     * cache after their first parse, writes are parsed each time.
+     */
+    @Benchmark
+    public Decision agentMixNewConstants() {
+        int n = k++;
+        String sql = NUMBER.matcher(AGENT_MIX.get(n % AGENT_MIX.size())).replaceAll(Integer.toString(1_000_000 + n));
+        return PolicyEngine.decide(cached.classify(sql), policy, DecisionContext.NONE);
     }
 
     @Benchmark
