@@ -5,8 +5,6 @@ import dev.backstop.snapshot.parquet.Bytes;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -27,10 +25,11 @@ import java.util.UUID;
  * PostgreSQL ({@code date - DATE '1970-01-01'}, {@code extract(epoch ..)}) so they do not share the binary COPY's
  * 2000-01-01 arithmetic. A row's text is PostgreSQL's record output of those values, {@code ROW(v1, v2, ..)::text}:
  * {@code (v1,v2,..)}, NULL as nothing, a value double-quoted (with {@code "} and {@code \} doubled) when it is empty
- * or holds {@code "\(),} or white space. The row hash is the first 64 bits of MD5 of that text (UTF-8) as a signed
- * integer; the fingerprint is the number of rows and the sum of row hashes modulo 2^64 (order-independent, and a
- * duplicated or missing row changes it). In SQL that is one {@code md5(ROW(..)::text)} per row and a bigint sum
- * (exact 128-bit accumulation), about 2.5x cheaper than hashing a per-column canonical concatenation.
+ * or holds {@code "\(),} or white space. The row hash is PostgreSQL's 64-bit {@code hashtextextended} of that text
+ * (UTF-8) with seed 0 (lookup3, {@link PgHash}); the fingerprint is the number of rows and the sum of row hashes
+ * modulo 2^64 (order-independent, and a duplicated or missing row changes it). In SQL that is one
+ * {@code hashtextextended(ROW(..)::text, 0)} per row and a bigint sum (exact: numeric), about a third cheaper for the
+ * server than {@code md5} with its hex and bit casts, and about twice as fast as MD5 in Java.
  */
 final class Fingerprint {
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -51,29 +50,17 @@ final class Fingerprint {
     }
 
     private final List<ColumnSpec> columns;
-    private final MessageDigest md5;
     private final ByteBuf buf = new ByteBuf(1024);
     private long rows;
     private long sum;
 
     Fingerprint(List<ColumnSpec> columns) {
         this.columns = List.copyOf(columns);
-        try {
-            this.md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     void add(Object[] row) {
         ByteBuf t = rowText(row);
-        md5.update(t.array(), 0, t.size());
-        byte[] h = md5.digest();
-        long x = 0;
-        for (int i = 0; i < 8; i++) {
-            x = (x << 8) | (h[i] & 0xFF);
-        }
-        sum += x;
+        sum += PgHash.hashBytesExtended(t.array(), 0, t.size(), 0);
         rows++;
     }
 
@@ -222,7 +209,7 @@ final class Fingerprint {
             row.append(i == 0 ? "" : ", ").append(canonicalSql(c, Sql.ident(c.name())));
         }
         row.append(")::text");
-        String hash = "('x' || left(md5(" + row + "), 16))::bit(64)::bigint";
+        String hash = "hashtextextended(" + row + ", 0)";
         return "SELECT count(*), coalesce(sum(" + hash + "), 0) FROM " + relation + (where.isEmpty() ? "" : " WHERE " + where);
     }
 

@@ -99,6 +99,7 @@ final class RestoreCommand implements Callable<Integer> {
                 System.err.printf(java.util.Locale.ROOT, "[restore] JVM up %.2f s at start, target + choose %.2f s,"
                         + " copyback SQL %.2f s, JVM up %.2f s at the end%n", startUptime / 1e3, (t1 - t0) / 1e9,
                         (System.nanoTime() - t2) / 1e9, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
+                DebugTimings.printThreadCpu();
             }
             return ExitCode.OK;
         } finally {

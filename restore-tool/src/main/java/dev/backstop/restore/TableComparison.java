@@ -96,23 +96,29 @@ final class TableComparison {
      * the most expensive query; only {@code upsert} needs it).
      */
     Counts counts(Connection c, boolean withChanged) throws SQLException {
-        long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
-        long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
         if (hasKey()) {
-            // Missing and extra rows in one hash full join (each unmatched row appears once, with the other side NULL).
+            // The live row count, missing and extra rows in one hash full join: the recovered key is unique, so every
+            // live row appears exactly once (an unmatched one with r NULL), and an unmatched recovered row once. A
+            // recovered row can appear more than once if the live table has lost its key's uniqueness, so the
+            // recovered table is counted on its own.
+            long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
+            long liveRows;
             long missing;
             long extra;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FILTER (WHERE t.ctid IS NULL),"
-                    + " count(*) FILTER (WHERE r.ctid IS NULL) FROM " + recovered.qualified() + " r FULL JOIN "
-                    + live.qualified() + " t ON " + keyMatch("t", "r"))) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(t.ctid),"
+                    + " count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE r.ctid IS NULL) FROM "
+                    + recovered.qualified() + " r FULL JOIN " + live.qualified() + " t ON " + keyMatch("t", "r"))) {
                 rs.next();
-                missing = rs.getLong(1);
-                extra = rs.getLong(2);
+                liveRows = rs.getLong(1);
+                missing = rs.getLong(2);
+                extra = rs.getLong(3);
             }
             return new Counts(liveRows, recRows, missing, extra,
                     withChanged ? count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified()
                             + " t ON " + changedWhere()) : -1);
         }
+        long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
+        long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
         String rec = "SELECT " + recoveredRow("r") + " FROM " + recovered.qualified() + " r";
         String liv = "SELECT " + liveRow("t") + " FROM " + live.qualified() + " t";
         return new Counts(liveRows, recRows,
@@ -135,7 +141,9 @@ final class TableComparison {
                         + order;
             };
         } else {
-            String rec = "SELECT " + recoveredRow("r") + " FROM " + recovered.qualified() + " r";
+            long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
+        long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
+        String rec = "SELECT " + recoveredRow("r") + " FROM " + recovered.qualified() + " r";
             String liv = "SELECT " + liveRow("t") + " FROM " + live.qualified() + " t";
             sql = "SELECT * FROM (" + (kind.equals("extra") ? liv + " EXCEPT ALL " + rec : rec + " EXCEPT ALL " + liv)
                     + ") x ORDER BY 1 LIMIT " + limit;
