@@ -163,7 +163,7 @@ public final class Sidecar implements AutoCloseable {
         ticker.scheduleWithFixedDelay(monitor::tick, 0, config.heartbeatIntervalSeconds(), TimeUnit.SECONDS);
         ticker.scheduleWithFixedDelay(monitor::updateFreshness, 1, 1, TimeUnit.SECONDS);
         if (config.httpPort() >= 0) {
-            http = SidecarHttp.start(this, config.httpPort(), config.httpToken());
+            http = SidecarHttp.start(this, config.httpBindHost(), config.httpPort(), config.httpToken());
         }
         LOG.info("sidecar {} capturing {} table(s) of {} (slot {})", config.sidecarId(), tracked.size(), database,
                 config.slotName());

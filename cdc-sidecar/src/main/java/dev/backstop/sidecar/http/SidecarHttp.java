@@ -31,8 +31,12 @@ public final class SidecarHttp {
         this.server = server;
     }
 
-    public static SidecarHttp start(Sidecar sidecar, int port, String token) throws IOException {
-        HttpServer s = HttpServer.create(new InetSocketAddress(port), 16);
+    public static SidecarHttp start(Sidecar sidecar, String bindHost, int port, String token) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(bindHost, port);
+        if (address.isUnresolved()) {
+            throw new IOException("sidecar.httpBindHost " + bindHost + " does not resolve to an address of this host");
+        }
+        HttpServer s = HttpServer.create(address, 16);
         String tokenHash = Sha256.hex(token.getBytes(StandardCharsets.UTF_8));
         s.createContext("/flush", ex -> {
             try (ex) {
