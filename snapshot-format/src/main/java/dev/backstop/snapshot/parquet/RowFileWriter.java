@@ -22,8 +22,8 @@ import java.util.List;
  * Use {@link #base} or {@link #delta}.
  */
 public final class RowFileWriter implements Closeable {
-    private static final int ROW_GROUP_BYTES = 64 * 1024 * 1024;
-    private static final int PAGE_BYTES = 1024 * 1024;
+    static final int ROW_GROUP_BYTES = 64 * 1024 * 1024;
+    static final int PAGE_BYTES = 1024 * 1024;
 
     private final List<ColumnSpec> columns;
     private final MessageType schema;
