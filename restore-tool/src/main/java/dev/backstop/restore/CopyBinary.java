@@ -68,6 +68,11 @@ final class CopyBinary {
                 }
             }
         }
+        return fromTypes(columns, types);
+    }
+
+    /** Binary writers for columns of the given {type oid, array element oid or 0}, or empty as in {@link #forTable}. */
+    static Optional<CopyBinary> fromTypes(List<ColumnSpec> columns, List<long[]> types) {
         if (types.size() != columns.size()) {
             return Optional.empty();
         }
