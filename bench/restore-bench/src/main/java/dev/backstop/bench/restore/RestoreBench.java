@@ -115,13 +115,15 @@ public final class RestoreBench {
             // Interleaved rounds (the machine is shared: load varies); each tool restores into a fresh target.
             List<Double> backstop = new ArrayList<>();
             Map<Integer, List<Double>> pgRestore = new java.util.TreeMap<>();
+            report.add("restore JVM: -Xmx" + restoreXmx + " " + System.getProperty("bench.restoreJvmArgs", launcherRestoreFlags())
+                    + " -cp " + restoreClasspath());
             for (int round = 1; round <= rounds; round++) {
                 report.add("--- round " + round + " (load average before: " + loadAverage() + ")");
                 List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M",
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + restoreXmx,
                         "-Dbackstop.restore.debug=" + Boolean.getBoolean("backstop.restore.debug"),
                         "-cp", restoreClasspath()));
-                String extra = System.getProperty("bench.restoreJvmArgs", "").trim();
+                String extra = System.getProperty("bench.restoreJvmArgs", launcherRestoreFlags()).trim();
                 if (!extra.isEmpty()) {
                     cmd.addAll(cmd.size() - 2, List.of(extra.split("\\s+")));
                 }
@@ -181,6 +183,15 @@ public final class RestoreBench {
             return jar.toAbsolutePath() + File.pathSeparator + Path.of("restore-tool/target/lib").toAbsolutePath() + "/*";
         }
         return System.getProperty("java.class.path");
+    }
+
+    /**
+     * The JVM flags {@code ./backstop restore} runs the tool with: serial GC (a short run at -Xmx256m: G1's
+     * concurrent marking cost ~0.6 CPU-s) and the class-data-sharing archive the build writes, when it exists.
+     */
+    static String launcherRestoreFlags() {
+        Path cds = Path.of("restore-tool/target/restore-cds.jsa").toAbsolutePath();
+        return "-XX:+UseSerialGC" + (Files.exists(cds) ? " -XX:SharedArchiveFile=" + cds + " -Xlog:cds*=off" : "");
     }
 
     private static double median(List<Double> xs) {
