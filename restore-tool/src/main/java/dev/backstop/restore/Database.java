@@ -25,20 +25,22 @@ final class Database {
         p.setProperty("ApplicationName", "backstop-restore");
         p.setProperty("connectTimeout", "10");
         try {
-            Connection c = DriverManager.getConnection(config.jdbcUrl(), p);
-            try (Statement s = c.createStatement()) {
-                // Output formats the fingerprint and the snapshot format's pg_text values are defined with.
-                s.execute("SET DateStyle = 'ISO, MDY'");
-                s.execute("SET IntervalStyle = 'postgres'");
-                s.execute("SET extra_float_digits = 1");
-                s.execute("SET TimeZone = 'UTC'");
-                s.execute("SET client_encoding = 'UTF8'");
-                s.execute("SET bytea_output = 'hex'");
-            }
-            return c;
+            return prepare(DriverManager.getConnection(config.jdbcUrl(), p));
         } catch (SQLException e) {
             throw new DatabaseException("cannot connect to " + redact(config.jdbcUrl()) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sets the output formats the fingerprint and the snapshot format's pg_text values are defined with, in one round
+     * trip; returns {@code c}.
+     */
+    static Connection prepare(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1;"
+                    + " SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'");
+        }
+        return c;
     }
 
     /** The URL without query parameters (they may carry a password). */

@@ -7,14 +7,55 @@ import java.nio.ByteOrder;
 /**
  * PostgreSQL's 64-bit byte hash, {@code hash_bytes_extended} (Bob Jenkins' lookup3 with a 64-bit seed), as used by
  * {@code hashtextextended(text, seed)} for text of a deterministic collation: the same bytes and seed give the same
- * value as the server on little-endian machines (the only byte order PostgreSQL's x86-64 and arm64 builds use). The
- * restore's fingerprint hashes each row's text with it in Java and in SQL; {@code PgHashIT} checks it against the
- * server.
+ * value as a server on a little-endian machine (x86-64, arm64; on a big-endian server the values differ, so a
+ * restore's validation fails: closed). With the type-specific variants below (the server's int, float and uuid hash
+ * functions) it is the restore's per-value hash in Java and in SQL; {@code PgHashIT} checks each against the server.
  */
 final class PgHash {
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private PgHash() {
+    }
+
+    /** {@code hashint4extended(k, seed)} (also int2 and, via {@code ::int4}, bool): lookup3 of the 4 bytes of k. */
+    static long hashInt4(int k, long seed) {
+        int a = 0x9e3779b9 + 4 + 3923095;
+        int b = a;
+        int c = a;
+        if (seed != 0) {
+            a += (int) (seed >>> 32);
+            b += (int) seed;
+            a -= c; a ^= Integer.rotateLeft(c, 4); c += b;
+            b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+            c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+            a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+            b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+            c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+        }
+        a += k;
+        return finish(a, b, c);
+    }
+
+    /** {@code hashint8extended(v, seed)}: the low half folded with the high half (inverted when negative). */
+    static long hashInt8(long v, long seed) {
+        int lo = (int) v;
+        int hi = (int) (v >>> 32);
+        return hashInt4(lo ^ (v >= 0 ? hi : ~hi), seed);
+    }
+
+    /**
+     * {@code hashfloat8extended(v, seed)} (and {@code hashfloat4extended}, which widens to double first): equal
+     * values hash equally, so 0 and -0 give {@code seed} and every NaN hashes as the canonical NaN.
+     */
+    static long hashFloat8(double v, long seed) {
+        if (v == 0.0) {
+            return seed;
+        }
+        long bits = Double.isNaN(v) ? 0x7ff8000000000000L : Double.doubleToRawLongBits(v);
+        byte[] k = new byte[8];
+        LONG_LE.set(k, 0, bits);
+        return hashBytesExtended(k, 0, 8, seed);
     }
 
     /** The hash of {@code k[off, off + len)} with {@code seed}, as PostgreSQL's signed bigint. */
@@ -65,7 +106,11 @@ final class PgHash {
             case 1: a += k[p] & 0xFF; // fall through
             default: break;
         }
-        // final(a, b, c)
+        return finish(a, b, c);
+    }
+
+    /** lookup3's final(a, b, c); the result is b and c as one 64-bit value. */
+    private static long finish(int a, int b, int c) {
         c ^= b; c -= Integer.rotateLeft(b, 14);
         a ^= c; a -= Integer.rotateLeft(c, 11);
         b ^= a; b -= Integer.rotateLeft(a, 25);

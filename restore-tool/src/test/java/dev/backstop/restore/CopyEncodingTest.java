@@ -128,30 +128,36 @@ class CopyEncodingTest {
             ColumnSpec.of("p", "text[]", ValueEncoding.PG_TEXT, true));
 
     @Test
-    void fingerprintRecordTextIsPostgresqlsRecordOutputOfTheCanonicalValues() {
+    void fingerprintHashesEachValueByItsKindWithTheColumnsSeed() {
         Fingerprint fp = new Fingerprint(ALL);
-        Object[] row = {(int) -3, 7, 9_000_000_000L, new BigDecimal("-1.50"), "NaN", -0.0f, 1.5, true, "a \"q\" \\ (b),",
-                Bytes.copyOf(new byte[] {1, (byte) 0xab}), UUID.fromString("00000000-0000-0000-0000-00000000000f"),
-                LocalDate.of(1969, 12, 31), LocalTime.of(0, 0, 1), LocalDateTime.of(1970, 1, 1, 0, 0, 0, 1000),
-                Instant.parse("1970-01-01T00:00:02Z"), "{a,\"b c\"}"};
-        assertEquals("(-3,7,9000000000,-1.50,NaN,\"\\\\x80000000\",\"\\\\x3ff8000000000000\",t,"
-                + "\"a \"\"q\"\" \\\\ (b),\",\"\\\\x01ab\",00000000-0000-0000-0000-00000000000f,-1,1000000,1,2000000,"
-                + "\"{a,\"\"b c\"\"}\")", fp.rowTextString(row));
-        Object[] empty = new Object[ALL.size()];
-        empty[8] = "";
-        assertEquals("(,,,,,,,,\"\",,,,,,,)", fp.rowTextString(empty));
+        assertEquals(PgHash.hashInt4(-3, 1), fp.hash(0, (int) -3));
+        assertEquals(PgHash.hashInt8(9_000_000_000L, 3), fp.hash(2, 9_000_000_000L));
+        assertEquals(fp.hash(3, new BigDecimal("-1.50")), textHash("-1.50", 4));
+        assertEquals(PgHash.hashFloat8(-0.0, 6), fp.hash(5, -0.0f));
+        assertEquals(6, fp.hash(5, -0.0f), "zero hashes as the seed, as hashfloat4extended does");
+        assertEquals(PgHash.hashInt4(1, 8), fp.hash(7, true));
+        assertEquals(textHash("a \"q\" \\ (b),", 9), fp.hash(8, "a \"q\" \\ (b),"));
+        assertEquals(textHash("01ab", 10), fp.hash(9, Bytes.copyOf(new byte[] {1, (byte) 0xab})));
+        assertEquals(PgHash.hashInt4(-1, 12), fp.hash(11, LocalDate.of(1969, 12, 31)));
+        assertEquals(PgHash.hashInt8(1_000_000L, 13), fp.hash(12, LocalTime.of(0, 0, 1)));
+        assertEquals(PgHash.hashInt8(1L, 14), fp.hash(13, LocalDateTime.of(1970, 1, 1, 0, 0, 0, 1000)));
+        assertEquals(PgHash.hashInt8(2_000_000L, 15), fp.hash(14, Instant.parse("1970-01-01T00:00:02Z")));
     }
 
     @Test
-    void fingerprintFastTextEqualsTheReferenceQuoting() {
-        Fingerprint fp = new Fingerprint(ALL.subList(8, 9));
-        for (String s : List.of("plain", "", "sp ace", "tab\t", "q\"", "b\\s", "(", ")", ",", "émoji 🍕", "v\u000B",
-                "f\f", "cr\r", "nl\n")) {
-            StringBuilder ref = new StringBuilder("(");
-            Fingerprint.quote(ref, s);
-            ref.append(')');
-            assertEquals(ref.toString(), fp.rowTextString(new Object[] {s}), s);
-        }
+    void fingerprintComparesBpcharWithoutTrailingBlanksAndOtherTextAsIs() {
+        Fingerprint fp = new Fingerprint(List.of(ColumnSpec.of("c", "character(5)", ValueEncoding.TEXT, true),
+                ColumnSpec.of("v", "character varying(5)", ValueEncoding.TEXT, true)));
+        assertEquals(fp.hash(0, "ab"), fp.hash(0, "ab   "));
+        assertEquals(textHash(" ab", 1), fp.hash(0, " ab  "));
+        assertEquals(textHash("ab  ", 2), fp.hash(1, "ab  "));
+        assertEquals(Fingerprint.Kind.BPCHAR, Fingerprint.kind(ColumnSpec.of("c", "bpchar", ValueEncoding.TEXT, true)));
+        assertEquals(Fingerprint.Kind.TEXT, Fingerprint.kind(ColumnSpec.of("c", "text", ValueEncoding.TEXT, true)));
+    }
+
+    private static long textHash(String s, long seed) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return PgHash.hashBytesExtended(b, 0, b.length, seed);
     }
 
     @Test
