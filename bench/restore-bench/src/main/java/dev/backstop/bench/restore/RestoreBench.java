@@ -187,11 +187,14 @@ public final class RestoreBench {
 
     /**
      * The JVM flags {@code ./backstop restore} runs the tool with: serial GC (a short run at -Xmx256m: G1's
-     * concurrent marking cost ~0.6 CPU-s) and the class-data-sharing archive the build writes, when it exists.
+     * concurrent marking cost ~0.6 CPU-s), C2 only for the really hot methods (halves the C2 compiler's ~1.2 CPU-s,
+     * the hot loops run as fast), and the class-data-sharing archive the build writes, when it exists.
      */
     static String launcherRestoreFlags() {
         Path cds = Path.of("restore-tool/target/restore-cds.jsa").toAbsolutePath();
-        return "-XX:+UseSerialGC" + (Files.exists(cds) ? " -XX:SharedArchiveFile=" + cds + " -Xlog:cds*=off" : "");
+        return "-XX:+UseSerialGC -XX:Tier4InvocationThreshold=50000 -XX:Tier4CompileThreshold=60000"
+                + " -XX:Tier4BackEdgeThreshold=400000"
+                + (Files.exists(cds) ? " -XX:SharedArchiveFile=" + cds + " -Xlog:cds*=off" : "");
     }
 
     private static double median(List<Double> xs) {
