@@ -16,6 +16,10 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Streams rows into base part files rolled at a size limit (bounded memory), each uploaded and read back before the
@@ -83,36 +87,110 @@ public final class BasePartsWriter {
     /**
      * The fast path of the base copy: rows arrive unboxed ({@link BaseRow}) and go straight to Parquet. Parts are
      * numbered from {@code firstPart}, at most {@code maxParts} of them (several writers of one base use disjoint
-     * ranges); each part is uploaded and read back before the next is started, its temporary file always deleted.
+     * ranges). Part N is uploaded and read back on a second thread while part N+1 is written; at most one part is in
+     * flight (so at most two temporary files exist per writer), every temporary file is deleted whatever happens,
+     * and the first failure (writing or uploading) fails the call only after the upload in flight has ended.
      */
     public Parts writeRows(TableRef t, List<ColumnSpec> columns, String snapshotId, Lsn lsn, int firstPart,
                            int maxParts, BaseRowSource rows) throws SQLException, IOException {
         List<ManifestFile> files = new ArrayList<>();
         long total = 0;
+        int part = 0;
         BaseRow row = new BaseRow(columns.size());
-        boolean more = rows.next(row);
-        do { // at least one part, so an empty table (or block range) still has a (row-less) base file
-            if (files.size() == maxParts) {
-                throw new IOException("base of " + t.qualifiedName() + " needs more than " + maxParts
-                        + " parts per writer: raise sidecar.partBytes");
-            }
-            Path local = Files.createTempFile(workDir, "base-", ".parquet");
-            long n = 0;
-            try {
-                try (BaseFileWriter w = BaseFileWriter.open(local, columns)) {
-                    while (more && w.dataSize() < partBytes) {
-                        w.write(row);
-                        n++;
-                        more = rows.next(row);
+        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "base-upload-" + t.name());
+            th.setDaemon(true);
+            return th;
+        });
+        Future<ManifestFile> inFlight = null;
+        try {
+            boolean more = rows.next(row);
+            do { // at least one part, so an empty table (or block range) still has a (row-less) base file
+                if (part == maxParts) {
+                    throw new IOException("base of " + t.qualifiedName() + " needs more than " + maxParts
+                            + " parts per writer: raise sidecar.partBytes");
+                }
+                Path local = Files.createTempFile(workDir, "base-", ".parquet");
+                long n = 0;
+                try {
+                    try (BaseFileWriter w = BaseFileWriter.open(local, columns)) {
+                        while (more && w.dataSize() < partBytes) {
+                            w.write(row);
+                            n++;
+                            more = rows.next(row);
+                        }
+                    }
+                } catch (Throwable e) {
+                    Files.deleteIfExists(local);
+                    throw e;
+                }
+                boolean handedOver = false;
+                try {
+                    if (inFlight != null) {
+                        Future<ManifestFile> previous = inFlight;
+                        inFlight = null;
+                        files.add(await(previous));
+                    }
+                    String key = publisher.keys().basePart(t, snapshotId, firstPart + part);
+                    long partRows = n;
+                    inFlight = uploader.submit(() -> {
+                        try {
+                            return publisher.uploadVerified(key, local, FileKind.BASE, partRows, lsn, lsn);
+                        } finally {
+                            Files.deleteIfExists(local);
+                        }
+                    });
+                    handedOver = true;
+                } finally {
+                    if (!handedOver) {
+                        Files.deleteIfExists(local); // written, but never to be uploaded
                     }
                 }
-                files.add(publisher.uploadVerified(publisher.keys().basePart(t, snapshotId, firstPart + files.size()),
-                        local, FileKind.BASE, n, lsn, lsn));
-            } finally {
-                Files.deleteIfExists(local);
+                total += n;
+                part++;
+            } while (more);
+            files.add(await(inFlight));
+            inFlight = null;
+            return new Parts(files, total);
+        } finally {
+            if (inFlight != null) {
+                try {
+                    await(inFlight); // let it end (and delete its file) before the failure goes up
+                } catch (Exception ignored) {
+                    // the failure being thrown already is the one to report
+                }
             }
-            total += n;
-        } while (more);
-        return new Parts(files, total);
+            uploader.shutdownNow();
+        }
+    }
+
+    /** The upload's result; its failure rethrown as it was (unchecked, or IOException). */
+    private static ManifestFile await(Future<ManifestFile> f) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IOException(c);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -107,6 +107,27 @@ class BaseCopierIT {
         }
     }
 
+    @Test
+    @Timeout(120)
+    void anUploadFailureFailsTheWholeBaseAndLeavesNothingBehind(PgDatabase db, S3Endpoint s3) throws Exception {
+        db.execute("DROP TABLE IF EXISTS edge", "DROP DOMAIN IF EXISTS yesno", "CREATE DOMAIN yesno AS bool",
+                "CREATE TABLE edge (" + COLUMNS + ")", ROWS);
+        S3Settings good = settings(s3);
+        // A bucket that does not exist: every upload fails, while the writers go on producing parts.
+        S3Settings missingBucket = new S3Settings(good.endpoint(), good.region(), "no-such-bucket", good.prefix(),
+                good.pathStyle(), good.accessKeyId(), good.secretAccessKey());
+        try (S3ObjectStore store = S3ObjectStore.create(missingBucket)) {
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> copier(db, store, 2).copy(new TableRef(db.name(), "public", "edge")));
+            assertTrue(e.getMessage().startsWith("S3 put bs/tables/") && e.getMessage().contains(
+                    ".parquet failed: The specified bucket does not exist"), e.getMessage());
+            assertEquals(Map.of(), leftovers(), "temporary files");
+            try (Connection c = db.connect()) {
+                assertEquals(0L, tempSlots(c));
+            }
+        }
+    }
+
     private BaseCopier copier(PgDatabase db, S3ObjectStore store, int parallelism) {
         RecoveryPointPublisher publisher = new RecoveryPointPublisher(store, new SnapshotKeys("bs"), Clock.systemUTC());
         // Small parts (rolled at 256 KiB) and one-block ranges, so a small table exercises several of each.
