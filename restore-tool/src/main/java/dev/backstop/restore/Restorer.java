@@ -176,7 +176,10 @@ final class Restorer {
         String run(Connection c, List<String> primaryKey) throws SQLException;
     }
 
-    /** As {@link #load(Connection, Plan, String, boolean)}, running {@code meanwhile} once the primary key exists. */
+    /**
+     * As {@link #load(Connection, Plan, String, boolean)}, running {@code meanwhile} on a connection of its own while
+     * the recovered table is validated; its result is kept only if the validation passes.
+     */
     Outcome load(Connection c, Plan plan, String into, boolean progress, WhileValidating meanwhile) throws IOException {
         Manifest m = plan.manifest().manifest();
         String schema = plan.table().schema();
@@ -310,7 +313,7 @@ final class Restorer {
         }
         int n = workers.size();
         List<java.util.concurrent.CompletableFuture<Fingerprint.Value>> parts = new ArrayList<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n + 1, r -> {
             Thread t = new Thread(r, "backstop-fingerprint");
             t.setDaemon(true);
             return t;
@@ -333,8 +336,20 @@ final class Restorer {
                     }
                 }, pool));
             }
+            // The copyback counts run on a connection of their own at the same time as the fingerprint and the
+            // unique index (all three only read): four backends keep both cores busy until the end, where counts
+            // after the index left one idle. The counts rely on the recovered key being unique, which the index
+            // proves: they are used only if the whole validation passes.
+            java.util.concurrent.CompletableFuture<String> counts = meanwhile == null ? null
+                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try (Connection mc = connector.get()) {
+                            return meanwhile.run(mc, m.primaryKey());
+                        } catch (SQLException | RuntimeException e) {
+                            return null; // done again (and reported) after the validation, if it passes
+                        }
+                    }, pool);
             // The unique index is built while the fingerprint runs (both only need to read); making it the primary
-            // key takes an exclusive lock, so that waits for the fingerprint. In between, the copyback counts.
+            // key takes an exclusive lock, so that waits for the fingerprint and the counts.
             String index = m.primaryKey().isEmpty() ? null : RestoreRun.truncateName(into + "_pkey");
             if (index != null) {
                 try (Statement s = c.createStatement()) {
@@ -346,12 +361,9 @@ final class Restorer {
                             + "recovered rows: " + e.getMessage());
                 }
             }
-            if (meanwhile != null && problems.isEmpty()) {
-                try {
-                    prepared[0] = meanwhile.run(c, m.primaryKey());
-                } catch (SQLException | RuntimeException e) {
-                    prepared[0] = null; // done again (and reported) after the validation, if it passes
-                }
+            if (counts != null) {
+                String text = counts.join();
+                prepared[0] = problems.isEmpty() ? text : null;
             }
             Fingerprint.Value total = new Fingerprint.Value(0, "0");
             for (var f : parts) {
