@@ -62,6 +62,18 @@ final class RestoreCommand implements Callable<Integer> {
         try {
             long startUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
             long t0 = System.nanoTime();
+            // The database connection (~0.1 s) is opened while the recovery point is chosen and downloaded; its
+            // outcome, a failure included, is taken only after the verification, where it was needed before.
+            java.util.concurrent.CompletableFuture<Connection> db = dryRun ? null
+                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        Connection conn = session.db();
+                        try {
+                            Restorer.requireUtf8(conn);
+                        } catch (SQLException e) {
+                            throw new DatabaseException("restore of " + table + ": " + e.getMessage(), e);
+                        }
+                        return conn;
+                    });
             VerifiedFiles files = new VerifiedFiles(session.store(), work);
             RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
@@ -80,8 +92,17 @@ final class RestoreCommand implements Callable<Integer> {
                 counted.checks().forEach(c -> out.println("  ok    " + c));
                 return ExitCode.OK;
             }
-            Connection c = session.db();
-            Restorer.requireUtf8(c);
+            long c0 = System.nanoTime();
+            Connection c;
+            try {
+                c = db.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+            DebugTimings.print("waited %.3f s for the database connection", (System.nanoTime() - c0) / 1e9);
             String name = into != null ? into : RestoreRun.scratchName(table.name(), "recovered",
                     session.environment().clock().instant());
             // The copyback counts are measured while the SQL fingerprint runs; printed only if validation passes.

@@ -205,6 +205,8 @@ final class Restorer {
             for (int i = 0; i < jobs; i++) {
                 workers.add(connector.get());
             }
+            DebugTimings.print("table created, %d connections opened: %.3f s after the load started", jobs,
+                    (System.nanoTime() - started) / 1e9);
             String copySql = "COPY " + table + " (" + Sql.identList(m.columns().stream().map(ColumnSpec::name).toList())
                     + ") FROM STDIN" + (binary.isPresent() ? " (FORMAT binary)" : "");
             long rows;

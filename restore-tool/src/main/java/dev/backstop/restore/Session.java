@@ -43,8 +43,11 @@ final class Session implements AutoCloseable {
         return store;
     }
 
-    /** A connection to the protected database (opened on first use, closed with the session). */
-    Connection db() {
+    /**
+     * A connection to the protected database (opened on first use, closed with the session); synchronized: a restore
+     * opens it on another thread while it downloads.
+     */
+    synchronized Connection db() {
         if (db == null) {
             db = Database.connect(config);
         }
@@ -92,7 +95,7 @@ final class Session implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (db != null) {
             try {
                 db.close();
