@@ -74,12 +74,14 @@ public final class BaseCopier {
     }
 
     /**
-     * One block range per two available processors: a range keeps about one core busy in PostgreSQL (COPY output)
-     * and one in this JVM (decoding, Parquet, SHA-256), so more ranges than that only contend (measured on 2 cores:
-     * 1 range 1.6-1.9 s, 2 ranges 2.4-2.8 s for the same 1,000,000 rows; docs/benchmarks.md "Sidecar").
+     * One block range per available processor: a range keeps about one core of this JVM busy (decoding, Parquet,
+     * SHA-256), the PostgreSQL side runs on the database's cores. Measured on 2 idle cores shared with PostgreSQL,
+     * 2 ranges took 1.28-1.47 s and 1 range 1.51-1.54 s for the same 1,000,000 rows; under other load 2 ranges
+     * contend more (docs/benchmarks.md "Sidecar"). At most 4: each range buffers up to one Parquet row group
+     * (64 MiB) in memory and holds a connection, and the copy should not crowd the database.
      */
     public static int defaultParallelism() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     /** {@code parallelism}: at most this many block ranges (and connections) at once; 1 reads the table in one go. */

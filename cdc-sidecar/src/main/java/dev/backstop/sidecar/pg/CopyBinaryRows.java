@@ -156,7 +156,11 @@ final class CopyBinaryRows {
             case FLOAT32 -> row.setFloat(i, Float.intBitsToFloat((int) INT.get(b, off)));
             case FLOAT64 -> row.setDouble(i, Double.longBitsToDouble((long) LONG.get(b, off)));
             case BOOL -> row.setBoolean(i, b[off] != 0);
-            case UUID, BYTES, TEXT, NUMERIC_TEXT, PG_TEXT -> row.setBytes(i, b, off, len);
+            case UUID, BYTES, TEXT, NUMERIC_TEXT, PG_TEXT -> {
+                // A copy, not a slice of the row's message: Parquet keeps dictionary entries and statistics by
+                // reference, and a short value must not pin a whole (possibly huge, TOASTed) row in memory.
+                row.setBytes(i, Arrays.copyOfRange(b, off, off + len), 0, len);
+            }
             case DATE -> {
                 int days = (int) INT.get(b, off);
                 if (days == Integer.MAX_VALUE || days == Integer.MIN_VALUE) {
