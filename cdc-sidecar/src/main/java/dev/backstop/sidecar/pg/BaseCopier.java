@@ -126,7 +126,9 @@ public final class BaseCopier {
             try (Connection c = inSnapshot(snapshot)) {
                 TableSchema schema = PgCatalog.describe(c, table)
                         .orElseThrow(() -> new TableMissingException(table));
-                List<BaseCopySql.BlockRange> ranges = ranges(heapBlocks(c, table), parallelism, minRangeBlocks);
+                // Before PostgreSQL 14 a ctid range is a filter over a full scan, not a TID range scan: one range.
+                int usable = c.getMetaData().getDatabaseMajorVersion() >= 14 ? parallelism : 1;
+                List<BaseCopySql.BlockRange> ranges = ranges(heapBlocks(c, table), usable, minRangeBlocks);
                 String snapshotId = SnapshotKeys.recoveryPointId(lsn, clock.instant());
                 List<BasePartsWriter.Parts> parts = copyRanges(c, snapshot, schema, ranges, snapshotId, lsn);
                 c.commit();
