@@ -1,6 +1,5 @@
 package dev.backstop.sidecar.pg;
 
-import dev.backstop.snapshot.FileKind;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.RecoveryPointPublisher;
@@ -14,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
