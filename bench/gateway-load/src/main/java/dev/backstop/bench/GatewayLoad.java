@@ -128,7 +128,8 @@ public final class GatewayLoad {
         GatewayProcess gateway = GatewayProcess.start(dir.resolve("config.yml"), port, TOKEN);
         pgPid = postmasterPid(direct);
         meter = new CpuMeter(ProcessHandle.current().pid(), gateway.pid(), pgPid);
-        System.out.println("gateway: " + gateway.describe() + "; load driver pid " + ProcessHandle.current().pid()
+        System.out.println("gateway: " + gateway.describe() + "; target pool " + Integer.getInteger("bench.poolSize", 16)
+                + " connections; load driver pid " + ProcessHandle.current().pid()
                 + "; PostgreSQL postmaster pid " + pgPid);
         ThreadLocal<MiniHttpClient> http = ThreadLocal.withInitial(() -> new MiniHttpClient("127.0.0.1", port));
         Client viaGateway = sql -> {
