@@ -127,7 +127,8 @@ public final class Sidecar implements AutoCloseable {
         SnapshotKeys keys = new SnapshotKeys(config.s3().prefix());
         RecoveryPointPublisher publisher = new RecoveryPointPublisher(store, keys, clock);
         BaseCopier copier = new BaseCopier(config.jdbcUrl(), config.replicationUser(), config.replicationPassword(),
-                publisher, config.stateDir(), config.partBytes(), clock);
+                publisher, config.stateDir(), config.partBytes(), clock,
+                config.baseParallelism() > 0 ? config.baseParallelism() : BaseCopier.defaultParallelism());
         Map<String, List<TableRef>> groups = new LinkedHashMap<>();
         config.recoveryGroups().forEach((g, members) -> groups.put(g,
                 members.stream().map(m -> TableRef.parse(database, m)).toList()));

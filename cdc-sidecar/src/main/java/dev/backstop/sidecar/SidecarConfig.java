@@ -25,12 +25,12 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
                             List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
                             int heartbeatIntervalSeconds, int retentionHours, Map<String, List<String>> recoveryGroups,
                             long maxBufferedChanges, long partBytes, int compactAfterDeltas, long compactMaxRows,
-                            int retentionSweepMinutes, String httpBindHost) {
+                            int retentionSweepMinutes, String httpBindHost, int baseParallelism) {
 
     /** Loopback unless configured: /metrics and /health need no token, so they are not offered to the network by default. */
     public static final String DEFAULT_HTTP_BIND_HOST = "127.0.0.1";
 
-    /** The same, bound to {@link #DEFAULT_HTTP_BIND_HOST}. */
+    /** The same, bound to {@link #DEFAULT_HTTP_BIND_HOST}, base copies with the default parallelism. */
     public SidecarConfig(String jdbcUrl, String replicationUser, String replicationPassword, S3Settings s3,
                          String sidecarId, int httpPort, String httpToken, String slotName, String publicationName,
                          List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
@@ -40,7 +40,7 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         this(jdbcUrl, replicationUser, replicationPassword, s3, sidecarId, httpPort, httpToken, slotName,
                 publicationName, tablePatterns, stateDir, flushIntervalSeconds, heartbeatIntervalSeconds,
                 retentionHours, recoveryGroups, maxBufferedChanges, partBytes, compactAfterDeltas, compactMaxRows,
-                retentionSweepMinutes, DEFAULT_HTTP_BIND_HOST);
+                retentionSweepMinutes, DEFAULT_HTTP_BIND_HOST, 0);
     }
 
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
@@ -94,6 +94,10 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         if (httpPort < -1 || httpPort > 65535) {
             problems.add("sidecar.httpPort must be 0..65535 (0: any free port) or -1 (no HTTP)");
         }
+        int baseParallelism = sc.path("baseParallelism").asInt(0);
+        if (baseParallelism < 0 || baseParallelism > 16) {
+            problems.add("sidecar.baseParallelism must be 0..16 (0: one block range per processor, at most 4)");
+        }
         String bindHost = sc.path("httpBindHost").asText(DEFAULT_HTTP_BIND_HOST).trim();
         if (bindHost.isEmpty()) {
             problems.add("sidecar.httpBindHost must be an address or host name (0.0.0.0: every interface)");
@@ -114,7 +118,7 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         return new SidecarConfig(url, user, password, s3, sc.path("id").asText("sidecar-1"), httpPort, token,
                 sc.path("slotName").asText("backstop"), sc.path("publicationName").asText("backstop"), tables, stateDir,
                 flush, hb, retentionHours, groups, maxBuffered, partBytes, compactAfterDeltas, compactMaxRows,
-                sweepMinutes, bindHost);
+                sweepMinutes, bindHost, baseParallelism);
     }
 
     static String substitute(String text, Function<String, String> env) {

@@ -33,6 +33,7 @@ class SidecarConfigTest {
         assertEquals(168, c.retentionHours());
         assertEquals(8091, c.httpPort());
         assertEquals("127.0.0.1", c.httpBindHost(), "loopback unless configured: /metrics needs no token");
+        assertEquals(0, c.baseParallelism());
         assertEquals("backstop", c.s3().prefix());
         assertTrue(!c.toString().contains("pw") && !c.toString().contains("0123456789abcdef0123"),
                 "no secrets in toString");
@@ -41,10 +42,10 @@ class SidecarConfigTest {
     @Test
     void reportsEveryProblemAtOnce() throws Exception {
         Path f = dir.resolve("bad.yml");
-        Files.writeString(f, "database: {}\nsnapshots: {}\nsidecar:\n  flushIntervalSeconds: 0\n  httpPort: 70000\n  httpBindHost: ' '\n");
+        Files.writeString(f, "database: {}\nsnapshots: {}\nsidecar:\n  flushIntervalSeconds: 0\n  httpPort: 70000\n  httpBindHost: ' '\n  baseParallelism: 17\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SidecarConfig.load(f, k -> null));
         for (String expected : List.of("database.url", "sidecar.tables", "flushIntervalSeconds", "httpToken",
-                "httpPort", "httpBindHost", "replicationUser")) {
+                "httpPort", "httpBindHost", "baseParallelism", "replicationUser")) {
             assertTrue(e.getMessage().contains(expected), expected + " in: " + e.getMessage());
         }
     }
@@ -54,9 +55,10 @@ class SidecarConfigTest {
         Path f = dir.resolve("ok.yml");
         Files.writeString(f, String.join("\n", "database:", "  url: jdbc:postgresql://db:5432/app", "  user: owner",
                 "  password: secret", "snapshots:", "  endpoint: http://s3:9000", "  bucket: b", "sidecar:",
-                "  tables: [public.orders]", "  httpToken: 0123456789abcdef", "  httpBindHost: 0.0.0.0", ""));
+                "  tables: [public.orders]", "  httpToken: 0123456789abcdef", "  httpBindHost: 0.0.0.0", "  baseParallelism: 2", ""));
         SidecarConfig c = SidecarConfig.load(f, k -> null);
         assertEquals("0.0.0.0", c.httpBindHost());
+        assertEquals(2, c.baseParallelism());
         assertEquals("owner", c.replicationUser());
         assertEquals("secret", c.replicationPassword());
         assertEquals(Path.of("./.backstop-sidecar").toAbsolutePath(), c.stateDir());
