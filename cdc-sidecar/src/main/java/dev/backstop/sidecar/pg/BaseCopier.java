@@ -226,7 +226,7 @@ public final class BaseCopier {
             // Wait for every range (each deletes its own temporary files) before returning or failing.
             for (Future<BasePartsWriter.Parts> f : others) {
                 try {
-                    out.add(getUninterruptibly(f));
+                    out.add(Futures.getUninterruptibly(f));
                 } catch (ExecutionException e) {
                     if (failure == null || failure instanceof BaseAbortedException) {
                         failure = e.getCause();
@@ -234,7 +234,7 @@ public final class BaseCopier {
                 }
             }
             if (failure != null) {
-                throw rethrowable(failure);
+                throw Futures.rethrowable(failure);
             }
             return out;
         } finally {
@@ -266,39 +266,6 @@ public final class BaseCopier {
                 }
             }
         }
-    }
-
-    private static <T> T getUninterruptibly(Future<T> f) throws ExecutionException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static IOException rethrowable(Throwable t) throws SQLException {
-        if (t instanceof SQLException e) {
-            throw e;
-        }
-        if (t instanceof IOException e) {
-            return e;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
     }
 
     /** Another range failed: this one stops too (the failure that caused it is reported). */

@@ -166,31 +166,10 @@ public final class BasePartsWriter {
 
     /** The upload's result; its failure rethrown as it was (unchecked, or IOException). */
     private static ManifestFile await(Future<ManifestFile> f) throws IOException {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof IOException io) {
-                        throw io;
-                    }
-                    if (c instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (c instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IOException(c);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return Futures.getUninterruptibly(f);
+        } catch (ExecutionException e) {
+            throw Futures.asIOException(e.getCause());
         }
     }
 }
