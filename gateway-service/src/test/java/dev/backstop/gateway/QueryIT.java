@@ -298,6 +298,18 @@ class QueryIT {
                 .header("Authorization", "Bearer " + GatewayFixture.AGENT).header("Content-Type", "text/plain")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SELECT 1")).build()), 415,
                 "unsupported_media_type");
+        assertError(gw.send(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/query"))
+                .header("Authorization", "Bearer " + GatewayFixture.AGENT).header("Content-Type", "application/json")
+                .header("Accept", "text/html, application/json;q=0")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"sql\":\"SELECT 1\"}")).build()), 406,
+                "not_acceptable");
+        assertError(gw.send(java.net.http.HttpRequest.newBuilder(gw.uri("/v1/query"))
+                .header("Authorization", "Bearer " + GatewayFixture.AGENT).header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"sql\":\"SELECT 1\"}")).build()), 405,
+                "method_not_allowed");
+        assertError(gw.post(GatewayFixture.AGENT, "/v1/query", ""), 422, "missing_sql");
+        assertError(gw.post(GatewayFixture.OPERATOR2, "/v1/query", "{\"sql\":\"SELECT 1\"}"), 403,
+                "forbidden");
         assertError(gw.query(GatewayFixture.AGENT, "SELECT '" + "x".repeat(5000) + "'"), 413, "payload_too_large");
         assertError(gw.get(GatewayFixture.AGENT, "/v1/snapshots"), 503, "snapshot_store_unavailable");
         assertError(gw.get(GatewayFixture.AGENT, "/metrics"), 403, "forbidden");
