@@ -50,10 +50,12 @@ class RetentionAndCompactionIT {
                 "INSERT INTO g1 SELECT g, g FROM generate_series(1, 100) g", "INSERT INTO g2 VALUES (1), (1)");
         SidecarConfig base = fx.config("sc-ret", List.of("public.g1", "public.g2"), 3600,
                 Map.of("pair", List.of("public.g1", "public.g2")));
+        // Retention 1 h, a sweep at most every 30 min: on the running clock no sweep can come before the test
+        // advances the clock by 2 h, however slow the machine (a 1-minute interval once swept early under load).
         SidecarConfig config = new SidecarConfig(base.jdbcUrl(), base.replicationUser(), base.replicationPassword(),
                 base.s3(), base.sidecarId(), base.httpPort(), base.httpToken(), base.slotName(),
                 base.publicationName(), base.tablePatterns(), base.stateDir(), 3600, 3600, 1, base.recoveryGroups(),
-                base.maxBufferedChanges(), base.partBytes(), 3, 1_000_000, 1);
+                base.maxBufferedChanges(), base.partBytes(), 3, 1_000_000, 30);
         MutableClock clock = MutableClock.running();
         Map<Lsn, Map<List<Object>, Integer>> g1At = new LinkedHashMap<>();
         try (Sidecar sidecar = fx.start(config, clock); ObjectStore store = fx.store(); Connection c = db.connect()) {
