@@ -129,40 +129,6 @@ final class StreamingReplay {
         return replay;
     }
 
-    /** The base files of {@code m}, in manifest order, through snapshot-format's reader. */
-    static BaseSource baseOf(Manifest m, TableRebuilder.FileSource files) {
-        List<ManifestFile> bases = m.baseFiles();
-        return () -> new BaseRows() {
-            private int next;
-            private RowFileReader current;
-
-            @Override
-            public Object[] next() throws IOException {
-                while (true) {
-                    if (current == null) {
-                        if (next >= bases.size()) {
-                            return null;
-                        }
-                        current = RowFileReader.open(files.localFile(bases.get(next++)), m.columns());
-                    }
-                    Object[] row = current.nextRow();
-                    if (row != null) {
-                        return row;
-                    }
-                    current.close();
-                    current = null;
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                if (current != null) {
-                    current.close();
-                }
-            }
-        };
-    }
-
     void apply(ChangeRecord c) {
         switch (c.op()) {
             case INSERT -> add(require(c.after(), c));

@@ -208,7 +208,7 @@ class StreamingReplayTest {
                 TableRebuilder.RebuiltTable expected = TableRebuilder.rebuild(m, src, Lsn.of(target));
                 StreamingReplay replay = StreamingReplay.readDeltas(m, src, Lsn.of(target));
                 List<Object[]> got = new ArrayList<>();
-                StreamingReplay.Totals t = replay.stream(StreamingReplay.baseOf(m, src), got::add);
+                StreamingReplay.Totals t = replay.stream(BaseReader.sourceOf(m, src), got::add);
                 String at = "round " + round + " target " + target;
                 assertEquals(texts(expected.rows()), texts(got), at);
                 assertEquals(expected.unmatchedChanges(), t.unmatched(), at);
