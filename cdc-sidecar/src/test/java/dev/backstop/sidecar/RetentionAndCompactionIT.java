@@ -59,6 +59,8 @@ class RetentionAndCompactionIT {
         MutableClock clock = MutableClock.running();
         Map<Lsn, Map<List<Object>, Integer>> g1At = new LinkedHashMap<>();
         try (Sidecar sidecar = fx.start(config, clock); ObjectStore store = fx.store(); Connection c = db.connect()) {
+            // The start-up heartbeat is flushed first, so each round below makes exactly one delta.
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
             RecoveryPointCatalog cat = fx.catalog(store);
             Manifest original = cat.latestManifest(fx.table("public.g1")).value().manifest();
             for (int round = 1; round <= 4; round++) {
@@ -84,10 +86,14 @@ class RetentionAndCompactionIT {
             }
             assertTrue(dataFiles(store, fx, "public.g1").containsAll(keys(original)), "nothing swept yet");
 
-            clock.advance(Duration.ofHours(2));
+            // The change is durable before the clock moves, so exactly one flush (the heartbeat's below) comes
+            // after it: otherwise the change's own batch could flush first (the flush interval has passed on
+            // the clock), sweep, and leave the heartbeat's flush a second group recovery point.
             db.execute("UPDATE g1 SET v = 0 WHERE id = 50");
-            Lsn after = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().lsn();
+            sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow();
             Map<List<Object>, Integer> now = fx.contents(c, "public.g1");
+            clock.advance(Duration.ofHours(2));
+            Lsn after = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().lsn();
             for (int i = 0; i < 600 && sidecar.metrics().retentionSweeps.get() < 1; i++) {
                 Thread.sleep(50); // the sweep runs on the CDC thread right after the flush
             }

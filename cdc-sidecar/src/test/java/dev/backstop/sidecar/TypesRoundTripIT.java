@@ -80,6 +80,9 @@ class TypesRoundTripIT {
                         + ROW_NULLS.formatted(3));
         Manifest m;
         try (Sidecar sidecar = fx.start(fx.config("sc-types", List.of("public.alltypes"), 3600, Map.of()))) {
+            // The start-up heartbeat is flushed first: arriving among the changes below it would split them
+            // into two delta files.
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
             db.execute("INSERT INTO alltypes VALUES " + ROW_TYPICAL.formatted(11) + ", " + ROW_EXTREME.formatted(12)
                             + ", " + ROW_NULLS.formatted(13),
                     "UPDATE alltypes SET t = 'changed', jb = '[1, {\"k\": \"v\"}]' WHERE id IN (1, 12)",
