@@ -86,18 +86,19 @@ class RetentionAndCompactionIT {
             }
             assertTrue(dataFiles(store, fx, "public.g1").containsAll(keys(original)), "nothing swept yet");
 
-            // The change is durable before the clock moves, so exactly one flush (the heartbeat's below) comes
-            // after it: otherwise the change's own batch could flush first (the flush interval has passed on
-            // the clock), sweep, and leave the heartbeat's flush a second group recovery point.
+            // The change is durable before the clock moves. A flush on demand returns before that flush's
+            // maintenance pass, so the first sweep after the clock moves may run in the pass of this flush (before
+            // the recovery points the next flush publishes) or of the next one. A second sweep, due 31 minutes
+            // later, starts from the same state in both cases: its result is the one checked.
             db.execute("UPDATE g1 SET v = 0 WHERE id = 50");
             sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow();
             Map<List<Object>, Integer> now = fx.contents(c, "public.g1");
             clock.advance(Duration.ofHours(2));
+            sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow();
+            awaitSweeps(sidecar, 1);
+            clock.advance(Duration.ofMinutes(31));
             Lsn after = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().lsn();
-            for (int i = 0; i < 600 && sidecar.metrics().retentionSweeps.get() < 1; i++) {
-                Thread.sleep(50); // the sweep runs on the CDC thread right after the flush
-            }
-            assertEquals(1.0, sidecar.metrics().retentionSweeps.get());
+            awaitSweeps(sidecar, 2);
             assertEquals(2.0, sidecar.metrics().compactions.get(), "g1 and g2 compacted once");
 
             for (String table : List.of("public.g1", "public.g2")) {
@@ -115,15 +116,28 @@ class RetentionAndCompactionIT {
                 assertEquals(kept, dataFiles(store, fx, table), table + ": exactly the referenced files remain");
             }
             assertFalse(dataFiles(store, fx, "public.g1").containsAll(keys(original)), "the old base was swept");
+            // Left: the group recovery points of the two flushes after the clock moved (a flush on demand without
+            // tables covers every table, so each made one); all before them were older than the window.
             List<String> groups = cat.listGroupRecoveryPointKeys("pair");
-            assertEquals(1, groups.size(), "expired group recovery points swept, the latest kept");
-            for (var member : cat.readGroup(groups.get(0)).value().members()) {
-                assertTrue(cat.readManifest(member.manifestKey()).ok(), "a kept group's manifests are kept");
+            assertEquals(2, groups.size(), "expired group recovery points swept: " + groups);
+            for (String key : groups) {
+                var group = cat.readGroup(key).value();
+                assertTrue(group.createdAt().isAfter(clock.instant().minus(Duration.ofHours(1))), key);
+                for (var member : group.members()) {
+                    assertTrue(cat.readManifest(member.manifestKey()).ok(), "a kept group's manifests are kept");
+                }
             }
             Manifest m = cat.latestManifest(fx.table("public.g1")).value().manifest();
             assertTrue(m.coveredLsn().compareTo(after) <= 0);
             SidecarFixture.assertSameRows("g1 after sweep", now, fx.replay(store, m, m.coveredLsn()));
         }
+    }
+
+    private static void awaitSweeps(Sidecar sidecar, int sweeps) throws InterruptedException {
+        for (int i = 0; i < 600 && sidecar.metrics().retentionSweeps.get() < sweeps; i++) {
+            Thread.sleep(50); // the sweep runs on the CDC thread right after a flush
+        }
+        assertEquals((double) sweeps, sidecar.metrics().retentionSweeps.get());
     }
 
     private static Set<String> keys(Manifest m) {
