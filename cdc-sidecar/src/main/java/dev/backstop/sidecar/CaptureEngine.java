@@ -157,6 +157,8 @@ final class CaptureEngine implements AutoCloseable {
         p.setProperty("heartbeat.interval.ms", "1000");
         p.setProperty("max.batch.size", "8192");
         p.setProperty("max.queue.size", "32768");
+        // Debezium's own queue is bounded in bytes too, by a quarter of the change buffer's budget.
+        p.setProperty("max.queue.size.in.bytes", Long.toString(config.maxBufferedBytes() / 4));
         p.setProperty("errors.max.retries", "3");
         return p;
     }

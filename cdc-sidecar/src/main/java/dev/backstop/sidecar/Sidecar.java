@@ -152,7 +152,8 @@ public final class Sidecar implements AutoCloseable {
         include.add(heartbeatTable);
         capture = new CaptureEngine(config, database, offsets, include, metrics, alerts, points,
                 () -> new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts, clock,
-                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), flushRequests),
+                        config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), config.maxBufferedBytes(),
+                        flushRequests),
                 () -> rebaseIfSlotLost(offsets));
         capture.start();
         TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock);

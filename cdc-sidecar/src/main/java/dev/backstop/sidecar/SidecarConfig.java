@@ -25,10 +25,27 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
                             List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
                             int heartbeatIntervalSeconds, int retentionHours, Map<String, List<String>> recoveryGroups,
                             long maxBufferedChanges, long partBytes, int compactAfterDeltas, long compactMaxRows,
-                            int retentionSweepMinutes, String httpBindHost, int baseParallelism) {
+                            int retentionSweepMinutes, String httpBindHost, int baseParallelism,
+                            long maxBufferedBytes) {
 
     /** Loopback unless configured: /metrics and /health need no token, so they are not offered to the network by default. */
     public static final String DEFAULT_HTTP_BIND_HOST = "127.0.0.1";
+
+    /** Memory for buffered changes unless configured (half for finished transactions, half for the open one). */
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
+
+    /** The same, with the default change buffer size. */
+    public SidecarConfig(String jdbcUrl, String replicationUser, String replicationPassword, S3Settings s3,
+                         String sidecarId, int httpPort, String httpToken, String slotName, String publicationName,
+                         List<String> tablePatterns, Path stateDir, int flushIntervalSeconds,
+                         int heartbeatIntervalSeconds, int retentionHours, Map<String, List<String>> recoveryGroups,
+                         long maxBufferedChanges, long partBytes, int compactAfterDeltas, long compactMaxRows,
+                         int retentionSweepMinutes, String httpBindHost, int baseParallelism) {
+        this(jdbcUrl, replicationUser, replicationPassword, s3, sidecarId, httpPort, httpToken, slotName,
+                publicationName, tablePatterns, stateDir, flushIntervalSeconds, heartbeatIntervalSeconds,
+                retentionHours, recoveryGroups, maxBufferedChanges, partBytes, compactAfterDeltas, compactMaxRows,
+                retentionSweepMinutes, httpBindHost, baseParallelism, DEFAULT_MAX_BUFFERED_BYTES);
+    }
 
     /** The same, bound to {@link #DEFAULT_HTTP_BIND_HOST}, base copies with the default parallelism. */
     public SidecarConfig(String jdbcUrl, String replicationUser, String replicationPassword, S3Settings s3,
@@ -87,6 +104,10 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         long maxBuffered = sc.path("maxBufferedChanges").asLong(200_000);
         long partBytes = sc.path("partBytes").asLong(128L * 1024 * 1024);
         long compactMaxRows = sc.path("compactMaxRows").asLong(1_000_000);
+        long maxBufferedBytes = sc.path("maxBufferedBytes").asLong(DEFAULT_MAX_BUFFERED_BYTES);
+        if (maxBufferedBytes < 4L * 1024 * 1024) {
+            problems.add("sidecar.maxBufferedBytes must be >= 4 MiB (4194304)");
+        }
         if (maxBuffered <= 0 || partBytes < 1024 * 1024 || compactMaxRows < 0) {
             problems.add("sidecar.maxBufferedChanges must be > 0, partBytes >= 1 MiB, compactMaxRows >= 0");
         }
@@ -118,7 +139,7 @@ public record SidecarConfig(String jdbcUrl, String replicationUser, String repli
         return new SidecarConfig(url, user, password, s3, sc.path("id").asText("sidecar-1"), httpPort, token,
                 sc.path("slotName").asText("backstop"), sc.path("publicationName").asText("backstop"), tables, stateDir,
                 flush, hb, retentionHours, groups, maxBuffered, partBytes, compactAfterDeltas, compactMaxRows,
-                sweepMinutes, bindHost, baseParallelism);
+                sweepMinutes, bindHost, baseParallelism, maxBufferedBytes);
     }
 
     static String substitute(String text, Function<String, String> env) {

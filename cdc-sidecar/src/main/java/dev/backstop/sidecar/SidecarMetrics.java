@@ -32,6 +32,13 @@ public final class SidecarMetrics {
             .help("1 when the replication slot vanished and new bases had to be taken").register(registry);
     public final Gauge engineRunning = Gauge.builder().name("backstop_sidecar_cdc_running")
             .help("1 while the CDC engine runs, 0 after it stopped on an error").register(registry);
+    public final Counter oversizedTransactions = Counter.builder()
+            .name("backstop_sidecar_oversized_transactions_total")
+            .help("Transactions too large to hold in memory (sidecar.maxBufferedBytes): their tables took a new base")
+            .register(registry);
+    public final Gauge bufferedBytes = Gauge.builder().name("backstop_sidecar_buffered_bytes")
+            .help("Approximate bytes of changes held in memory, waiting for their transaction's end or a flush")
+            .register(registry);
     public final Gauge tablesGone = Gauge.builder().name("backstop_sidecar_tables_gone")
             .help("Tracked tables that no longer exist under their name").register(registry);
 }

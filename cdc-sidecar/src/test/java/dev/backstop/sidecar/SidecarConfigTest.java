@@ -29,6 +29,7 @@ class SidecarConfigTest {
         assertEquals(10, c.flushIntervalSeconds());
         assertEquals(15, c.heartbeatIntervalSeconds());
         assertEquals(200_000, c.maxBufferedChanges());
+        assertEquals(256L * 1024 * 1024, c.maxBufferedBytes());
         assertEquals(100, c.compactAfterDeltas());
         assertEquals(168, c.retentionHours());
         assertEquals(8091, c.httpPort());
@@ -42,10 +43,10 @@ class SidecarConfigTest {
     @Test
     void reportsEveryProblemAtOnce() throws Exception {
         Path f = dir.resolve("bad.yml");
-        Files.writeString(f, "database: {}\nsnapshots: {}\nsidecar:\n  flushIntervalSeconds: 0\n  httpPort: 70000\n  httpBindHost: ' '\n  baseParallelism: 17\n");
+        Files.writeString(f, "database: {}\nsnapshots: {}\nsidecar:\n  flushIntervalSeconds: 0\n  httpPort: 70000\n  httpBindHost: ' '\n  baseParallelism: 17\n  maxBufferedBytes: 1000\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SidecarConfig.load(f, k -> null));
         for (String expected : List.of("database.url", "sidecar.tables", "flushIntervalSeconds", "httpToken",
-                "httpPort", "httpBindHost", "baseParallelism", "replicationUser")) {
+                "httpPort", "httpBindHost", "baseParallelism", "maxBufferedBytes", "replicationUser")) {
             assertTrue(e.getMessage().contains(expected), expected + " in: " + e.getMessage());
         }
     }
@@ -55,10 +56,11 @@ class SidecarConfigTest {
         Path f = dir.resolve("ok.yml");
         Files.writeString(f, String.join("\n", "database:", "  url: jdbc:postgresql://db:5432/app", "  user: owner",
                 "  password: secret", "snapshots:", "  endpoint: http://s3:9000", "  bucket: b", "sidecar:",
-                "  tables: [public.orders]", "  httpToken: 0123456789abcdef", "  httpBindHost: 0.0.0.0", "  baseParallelism: 2", ""));
+                "  tables: [public.orders]", "  httpToken: 0123456789abcdef", "  httpBindHost: 0.0.0.0", "  baseParallelism: 2", "  maxBufferedBytes: 67108864", ""));
         SidecarConfig c = SidecarConfig.load(f, k -> null);
         assertEquals("0.0.0.0", c.httpBindHost());
         assertEquals(2, c.baseParallelism());
+        assertEquals(64L * 1024 * 1024, c.maxBufferedBytes());
         assertEquals("owner", c.replicationUser());
         assertEquals("secret", c.replicationPassword());
         assertEquals(Path.of("./.backstop-sidecar").toAbsolutePath(), c.stateDir());

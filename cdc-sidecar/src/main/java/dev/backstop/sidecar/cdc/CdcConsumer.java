@@ -13,6 +13,7 @@ import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.parquet.ChangeRecord;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
+import io.debezium.util.ApproximateStructSizeCalculator;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,10 +48,15 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     private final Clock clock;
     private final long flushIntervalMillis;
     private final long maxBuffered;
+    /** Half of sidecar.maxBufferedBytes: the most held for finished transactions, and for the open one. */
+    private final long halfBufferBytes;
     private final Set<TableRef> requested;
 
     private static final List<String> IMAGES = List.of("after", "before");
     private final List<Struct> txn = new ArrayList<>();
+    private long txnBytes;
+    /** Tables of an open transaction too large to hold: its changes are dropped and these tables re-based. */
+    private final Set<TableRef> oversized = new LinkedHashSet<>();
     /** TableRef per (schema, table) of the stream, so a change does not build one. */
     private final Map<String, Map<String, TableRef>> tableRefs = new HashMap<>();
     private Lsn lastCommitLsn = Lsn.ZERO;
@@ -63,7 +70,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     public CdcConsumer(RecoveryPoints points, TableRef heartbeatTable, RecoveryPointPublisher publisher,
                        SourceInfo source, Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock,
-                       long flushIntervalMillis, long maxBuffered, Set<TableRef> requested) {
+                       long flushIntervalMillis, long maxBuffered, long maxBufferedBytes, Set<TableRef> requested) {
         this.points = points;
         this.heartbeatTable = heartbeatTable;
         this.publisher = publisher;
@@ -74,6 +81,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         this.clock = clock;
         this.flushIntervalMillis = flushIntervalMillis;
         this.maxBuffered = maxBuffered;
+        this.halfBufferBytes = maxBufferedBytes / 2;
         this.requested = requested;
         this.lastFlushMillis = clock.millis();
     }
@@ -86,7 +94,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
             SourceRecord r = event.record();
             if (r.topic().endsWith(".transaction") && r.value() instanceof Struct v) {
                 if ("BEGIN".equals(v.getString("status"))) {
-                    txn.clear();
+                    clearTransaction();
                 } else if ("END".equals(v.getString("status"))) {
                     Map<String, ?> off = r.sourceOffset();
                     Lsn commit = Lsn.of(((Number) off.get("lsn")).longValue());
@@ -98,11 +106,41 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                 }
             } else if (r.value() instanceof Struct s && s.schema().field("op") != null
                     && s.schema().field("source") != null) {
-                txn.add(s);
+                hold(s, r);
             }
             // Anything else (Debezium's own heartbeats) carries no data and is acknowledged with the next END.
         }
+        metrics.bufferedBytes.set(txnBytes + points.pendingBytes());
         maybeFlush(committer);
+    }
+
+    /**
+     * Holds a change until its transaction ends. A transaction larger than half the buffer is not held: its changes
+     * are dropped as they come and, once it has committed, each of its tables takes a new base (which contains it),
+     * so memory stays bounded and nothing is lost; recovery points up to the commit before it stay valid.
+     */
+    private void hold(Struct s, SourceRecord r) {
+        if (!oversized.isEmpty()) {
+            oversized.add(tableOf(s));
+            return;
+        }
+        txn.add(s);
+        txnBytes += ApproximateStructSizeCalculator.getApproximateRecordSize(r);
+        if (txnBytes > halfBufferBytes) {
+            LOG.warn("a transaction holds more than {} bytes of changes (half of sidecar.maxBufferedBytes): its "
+                    + "changes are not held; its tables take a new base after it commits", halfBufferBytes);
+            for (Struct held : txn) {
+                oversized.add(tableOf(held));
+            }
+            txn.clear();
+            txnBytes = 0;
+        }
+    }
+
+    private void clearTransaction() {
+        txn.clear();
+        txnBytes = 0;
+        oversized.clear();
     }
 
     private void maybeFlush(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
@@ -112,7 +150,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         }
         boolean heartbeatDue = pendingHeartbeatSeq >= 0;
         boolean timeDue = clock.millis() - lastFlushMillis >= flushIntervalMillis;
-        boolean full = points.pendingCount() >= maxBuffered;
+        boolean full = bufferFull();
         if (!(heartbeatDue || timeDue || full)) {
             return; // nothing acknowledged: offsets stay where durable data is
         }
@@ -147,7 +185,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                     LOG.debug("flush to S3 failed again: {}", e.toString());
                 }
                 failing = true;
-                if (points.pendingCount() < maxBuffered) {
+                if (!bufferFull()) {
                     lastFlushMillis = clock.millis(); // next attempt after another interval or heartbeat
                     return;
                 }
@@ -177,8 +215,21 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         points.maintain();
     }
 
+    private boolean bufferFull() {
+        return points.pendingCount() >= maxBuffered || points.pendingBytes() >= halfBufferBytes;
+    }
+
     private void endTransaction(Lsn commit, Instant commitTime) {
         Lsn previous = lastCommitLsn;
+        if (!oversized.isEmpty()) {
+            metrics.oversizedTransactions.inc();
+            for (TableRef t : oversized) {
+                if (points.isTracked(t) && !points.skip(t, commit)) {
+                    points.rebaseAfter(t, previous, "the transaction committed at " + commit
+                            + " was too large to hold in memory (sidecar.maxBufferedBytes)");
+                }
+            }
+        }
         // First pass: a change whose columns differ from the tracked schema stops that table's recording before this
         // transaction (so no part of it is recorded), and a new base follows.
         for (Struct s : txn) {
@@ -213,7 +264,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                         + points.latest(t).map(vm -> vm.key()).orElse("(none)"));
             }
         }
-        txn.clear();
+        clearTransaction();
         lastCommitLsn = Lsn.max(lastCommitLsn, commit);
     }
 

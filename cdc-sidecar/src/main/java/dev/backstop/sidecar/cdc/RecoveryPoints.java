@@ -219,7 +219,7 @@ public final class RecoveryPoints {
 
     public void add(TableRef t, ChangeRecord c) {
         TableState st = tables.get(t);
-        st.pending.add(c);
+        st.addPending(c);
         st.lastCommitTime = c.commitTime();
         pendingCount++;
         switch (c.op()) {
@@ -236,10 +236,18 @@ public final class RecoveryPoints {
      * {@code lastGoodLsn} (the commit before), then a new base is taken at the next flush.
      */
     public void schemaChanged(TableRef t, Lsn lastGoodLsn) {
+        rebaseAfter(t, lastGoodLsn, "columns changed");
+    }
+
+    /**
+     * Recovery points of {@code t} continue up to {@code lastGoodLsn}; the changes after it are not recorded and a
+     * new base, taken at the next flush, covers them instead ({@code why} is logged).
+     */
+    public void rebaseAfter(TableRef t, Lsn lastGoodLsn, String why) {
         TableState st = tables.get(t);
         if (st.rebaseAfter == null) {
             st.rebaseAfter = Lsn.max(lastGoodLsn, st.coveredLsn);
-            LOG.warn("{}: columns changed after {}; a new base will be taken", t.qualifiedName(), st.rebaseAfter);
+            LOG.warn("{}: {} after {}; a new base will be taken", t.qualifiedName(), why, st.rebaseAfter);
         }
     }
 
@@ -265,7 +273,7 @@ public final class RecoveryPoints {
      */
     public void discardPending() {
         for (TableState st : tables.values()) {
-            st.pending.clear();
+            st.clearPending();
             st.rowCount = st.durableRowCount;
             st.rebaseAfter = null;
         }
@@ -274,6 +282,15 @@ public final class RecoveryPoints {
 
     public long pendingCount() {
         return pendingCount;
+    }
+
+    /** Approximate heap bytes of the changes waiting for a flush. */
+    public long pendingBytes() {
+        long sum = 0;
+        for (TableState st : tables.values()) {
+            sum += st.pendingBytes;
+        }
+        return sum;
     }
 
     /** The table no longer exists under its name: no more keep-alive recovery points, its last one stays. */
@@ -323,10 +340,10 @@ public final class RecoveryPoints {
                 }
                 publish(t, st, target, deltas);
                 pendingCount -= st.pending.size();
-                st.pending.clear();
+                st.clearPending();
             }
             if (st.rebaseAfter != null && !st.gone) {
-                LOG.info("{}: taking a new base after a column change", t.qualifiedName());
+                LOG.info("{}: taking a new base (after a column change or a transaction too large to hold)", t.qualifiedName());
                 try {
                     newBase(t);
                 } catch (TableMissingException missing) {

@@ -25,6 +25,8 @@ final class TableState {
     Lsn coveredLsn;
     Instant lastCommitTime;
     final List<ChangeRecord> pending = new ArrayList<>();
+    /** Approximate heap bytes of {@link #pending} ({@link ChangeSizes}). */
+    long pendingBytes;
     /** Set when a change arrived with other columns than {@link #schema}: publish up to here, then take a new base. */
     Lsn rebaseAfter;
     /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
@@ -41,12 +43,22 @@ final class TableState {
         this.baseLsn = lsn;
         this.baseFiles = new ArrayList<>(files);
         this.deltas.clear();
-        this.pending.clear();
+        clearPending();
         this.rowCount = rows;
         this.durableRowCount = rows;
         this.coveredLsn = lsn;
         this.lastCommitTime = null;
         this.rebaseAfter = null;
         this.rebaseRequested = false;
+    }
+
+    void addPending(ChangeRecord c) {
+        pending.add(c);
+        pendingBytes += ChangeSizes.of(c);
+    }
+
+    void clearPending() {
+        pending.clear();
+        pendingBytes = 0;
     }
 }
