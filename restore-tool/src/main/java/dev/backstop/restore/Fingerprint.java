@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -20,9 +20,10 @@ import java.util.UUID;
  * PostgreSQL's own 64-bit hash functions ({@link PgHash}): int2/int4 {@code hashint4extended}, bool
  * {@code hashint4extended(v::int4)}, int8 {@code hashint8extended}, float4/float8 {@code hashfloat4extended} /
  * {@code hashfloat8extended} (by value, as PostgreSQL compares floats: 0 = -0, one NaN), uuid
- * {@code uuid_hash_extended}; date the days since 1970-01-01 and time, timestamp (as UTC) and timestamptz
- * microseconds since midnight / 1970-01-01 as int4 / int8, computed by PostgreSQL ({@code date - DATE '1970-01-01'},
- * {@code extract(epoch ..)}) so they do not share the binary COPY's 2000-01-01 arithmetic; every other value
+ * {@code uuid_hash_extended}; date the days since 1970-01-01 as int4 (computed by PostgreSQL, {@code date - DATE
+ * '1970-01-01'}); time, timestamp and timestamptz (in UTC) their own int8 (microseconds since midnight / since
+ * 2000-01-01) by {@code time_hash_extended} / {@code timestamp_hash_extended}, which Java computes from the Parquet
+ * values with java.time, not with the binary COPY's epoch constant, so an error there cannot cancel out; every other value
  * {@code hashtextextended} of a canonical text: text and varchar as stored, bpchar without its trailing blanks (as
  * PostgreSQL compares it), bytea its lowercase hex ({@code encode(v, 'hex')}), numeric and every {@code pg_text}
  * type their PostgreSQL output (numeric at the column's scale; DateStyle ISO, IntervalStyle postgres,
@@ -35,6 +36,9 @@ import java.util.UUID;
 final class Fingerprint {
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** PostgreSQL's timestamp epoch, parsed here rather than shared with {@link CopyBinary}'s constant. */
+    private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+    private static final LocalDateTime PG_EPOCH_LOCAL = LocalDateTime.parse("2000-01-01T00:00:00");
 
 
     /** Row count and unsigned sum of row hashes. */
@@ -107,8 +111,8 @@ final class Fingerprint {
             }
             case DATE -> PgHash.hashInt4(Math.toIntExact(((LocalDate) v).toEpochDay()), seed);
             case TIME -> PgHash.hashInt8(((LocalTime) v).toNanoOfDay() / 1000L, seed);
-            case TIMESTAMP -> PgHash.hashInt8(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC)), seed);
-            case TIMESTAMPTZ -> PgHash.hashInt8(micros((Instant) v), seed);
+            case TIMESTAMP -> PgHash.hashInt8(ChronoUnit.MICROS.between(PG_EPOCH_LOCAL, (LocalDateTime) v), seed);
+            case TIMESTAMPTZ -> PgHash.hashInt8(ChronoUnit.MICROS.between(PG_EPOCH, (Instant) v), seed);
             case DECIMAL -> text(((BigDecimal) v).toPlainString(), seed);
             case BYTES -> {
                 byte[] b = ((Bytes) v).toByteArray();
@@ -141,10 +145,6 @@ final class Fingerprint {
         return new Value(rows, Long.toUnsignedString(sum));
     }
 
-    private static long micros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000L);
-    }
-
     /** The SQL expression of column {@code i}'s hash (column reference already quoted; NULL for a NULL value). */
     static String hashSql(ColumnSpec c, int i, String col) {
         String seed = Long.toString(i + 1L);
@@ -157,8 +157,10 @@ final class Fingerprint {
             case UUID -> "uuid_hash_extended(" + col + ", " + seed + ")";
             // Computed by PostgreSQL from the 1970 epoch: independent of the binary COPY's 2000-epoch arithmetic.
             case DATE -> "hashint4extended(" + col + " - DATE '1970-01-01', " + seed + ")";
-            case TIME, TIMESTAMP, TIMESTAMPTZ -> "hashint8extended((extract(epoch from " + col + ") * 1000000)::int8, "
-                    + seed + ")";
+            // The stored int8 itself (a third of the server CPU of extract(epoch ..), which computes in numeric).
+            case TIME -> "time_hash_extended(" + col + ", " + seed + ")";
+            case TIMESTAMP -> "timestamp_hash_extended(" + col + ", " + seed + ")";
+            case TIMESTAMPTZ -> "timestamp_hash_extended(" + col + " AT TIME ZONE 'UTC', " + seed + ")";
             case BYTES -> "hashtextextended(encode(" + col + ", 'hex'), " + seed + ")";
             case BPCHAR, DECIMAL, NUMERIC_TEXT, TEXT, PG_TEXT -> "hashtextextended(" + col + "::text, " + seed + ")";
         };

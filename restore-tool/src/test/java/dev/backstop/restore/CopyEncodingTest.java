@@ -140,8 +140,9 @@ class CopyEncodingTest {
         assertEquals(textHash("01ab", 10), fp.hash(9, Bytes.copyOf(new byte[] {1, (byte) 0xab})));
         assertEquals(PgHash.hashInt4(-1, 12), fp.hash(11, LocalDate.of(1969, 12, 31)));
         assertEquals(PgHash.hashInt8(1_000_000L, 13), fp.hash(12, LocalTime.of(0, 0, 1)));
-        assertEquals(PgHash.hashInt8(1L, 14), fp.hash(13, LocalDateTime.of(1970, 1, 1, 0, 0, 0, 1000)));
-        assertEquals(PgHash.hashInt8(2_000_000L, 15), fp.hash(14, Instant.parse("1970-01-01T00:00:02Z")));
+        // timestamps: PostgreSQL's own int8, microseconds since 2000-01-01 (timestamp_hash_extended)
+        assertEquals(PgHash.hashInt8(1L, 14), fp.hash(13, LocalDateTime.of(2000, 1, 1, 0, 0, 0, 1000)));
+        assertEquals(PgHash.hashInt8(-946_684_798_000_000L, 15), fp.hash(14, Instant.parse("1970-01-01T00:00:02Z")));
     }
 
     @Test
