@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,6 +69,7 @@ class BufferBoundsIT {
             assertEquals(0.0, sidecar.metrics().oversizedTransactions.get());
 
             // 2. One transaction of ~6.7 MB of row images (3,000 rows, old and new): not held; the table takes a new base that contains it.
+            Lsn justBeforeBig = SidecarFixture.currentLsn(c);
             db.execute("UPDATE docs SET body = repeat(md5(id::text || 'big'), 30) WHERE id >= 1000");
             sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().lsn();
             assertEquals(1.0, sidecar.metrics().oversizedTransactions.get());
@@ -75,9 +77,20 @@ class BufferBoundsIT {
             assertNotEquals(first.baseSnapshotId(), rebased.baseSnapshotId(), "a new base after the big transaction");
             SidecarFixture.assertSameRows("new base", fx.contents(c, "public.docs"),
                     fx.replay(store, rebased, rebased.coveredLsn()));
-            // The recovery point from before it still gives the table as it was then.
+            // The recovery points from before it still give the table as it was then, up to just before its commit
+            // (what a restore "before this statement" needs).
             SidecarFixture.assertSameRows("before the big transaction", beforeBigRows,
                     fx.replay(store, atBeforeBig, beforeBig));
+            Manifest upToIt = null;
+            for (var ref : cat.listRecoveryPoints(fx.table("public.docs"))) {
+                Manifest m = cat.readManifest(ref.manifestKey()).value().manifest();
+                if (m.baseSnapshotId().equals(first.baseSnapshotId()) && m.coveredLsn().compareTo(justBeforeBig) >= 0) {
+                    upToIt = m;
+                }
+            }
+            assertNotNull(upToIt, "a recovery point on the old base reaches the big transaction's commit");
+            SidecarFixture.assertSameRows("just before the big transaction", beforeBigRows,
+                    fx.replay(store, upToIt, justBeforeBig));
 
             // 3. Changes after it are recorded as deltas on the new base again.
             db.execute("DELETE FROM docs WHERE id < 50", "UPDATE docs SET body = 'small' WHERE id = 60");

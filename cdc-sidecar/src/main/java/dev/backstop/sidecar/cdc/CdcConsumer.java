@@ -222,10 +222,13 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     private void endTransaction(Lsn commit, Instant commitTime) {
         Lsn previous = lastCommitLsn;
         if (!oversized.isEmpty()) {
+            // Transactions arrive in commit order, so every commit before this one has been seen: the tables'
+            // recovery points are exact up to just before it (a restore to "before this transaction" works).
+            Lsn justBefore = Lsn.of(commit.value() - 1);
             metrics.oversizedTransactions.inc();
             for (TableRef t : oversized) {
                 if (points.isTracked(t) && !points.skip(t, commit)) {
-                    points.rebaseAfter(t, previous, "the transaction committed at " + commit
+                    points.rebaseAfter(t, justBefore, true, "the transaction committed at " + commit
                             + " was too large to hold in memory (sidecar.maxBufferedBytes)");
                 }
             }

@@ -236,16 +236,19 @@ public final class RecoveryPoints {
      * {@code lastGoodLsn} (the commit before), then a new base is taken at the next flush.
      */
     public void schemaChanged(TableRef t, Lsn lastGoodLsn) {
-        rebaseAfter(t, lastGoodLsn, "columns changed");
+        rebaseAfter(t, lastGoodLsn, false, "columns changed");
     }
 
     /**
      * Recovery points of {@code t} continue up to {@code lastGoodLsn}; the changes after it are not recorded and a
-     * new base, taken at the next flush, covers them instead ({@code why} is logged).
+     * new base, taken at the next flush, covers them instead ({@code why} is logged). {@code exact}: the table is known
+     * to be as recorded up to {@code lastGoodLsn} itself, so a recovery point is published there even if no change
+     * is pending (for a schema change it is not: the DDL came somewhere before).
      */
-    public void rebaseAfter(TableRef t, Lsn lastGoodLsn, String why) {
+    public void rebaseAfter(TableRef t, Lsn lastGoodLsn, boolean exact, String why) {
         TableState st = tables.get(t);
         if (st.rebaseAfter == null) {
+            st.exactUpToRebase = exact;
             st.rebaseAfter = Lsn.max(lastGoodLsn, st.coveredLsn);
             LOG.warn("{}: {} after {}; a new base will be taken", t.qualifiedName(), why, st.rebaseAfter);
         }
@@ -276,6 +279,7 @@ public final class RecoveryPoints {
             st.clearPending();
             st.rowCount = st.durableRowCount;
             st.rebaseAfter = null;
+            st.exactUpToRebase = false;
         }
         pendingCount = 0;
     }
@@ -332,8 +336,9 @@ public final class RecoveryPoints {
                 wanted.add(t);
             }
             Lsn target = st.rebaseAfter != null ? st.rebaseAfter : upTo;
-            boolean idle = st.pending.isEmpty() && (st.gone || st.rebaseAfter != null);
-            if (wanted.contains(t) && !idle && target.compareTo(st.coveredLsn) > 0) {
+            boolean idle = st.pending.isEmpty() && (st.gone || (st.rebaseAfter != null && !st.exactUpToRebase));
+            boolean due = wanted.contains(t) || (st.rebaseAfter != null && st.exactUpToRebase);
+            if (due && !idle && target.compareTo(st.coveredLsn) > 0) {
                 List<ManifestFile> deltas = new ArrayList<>(st.deltas);
                 if (!st.pending.isEmpty()) {
                     deltas.add(writeDelta(t, st, target));

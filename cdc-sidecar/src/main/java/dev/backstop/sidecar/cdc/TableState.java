@@ -29,6 +29,11 @@ final class TableState {
     long pendingBytes;
     /** Set when a change arrived with other columns than {@link #schema}: publish up to here, then take a new base. */
     Lsn rebaseAfter;
+    /**
+     * Set with {@link #rebaseAfter} when nothing of the table happened between it and the change that needs the new
+     * base (a transaction too large to hold): a recovery point is published up to it even without pending changes.
+     */
+    boolean exactUpToRebase;
     /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
     String broken;
     volatile boolean gone;
@@ -49,6 +54,7 @@ final class TableState {
         this.coveredLsn = lsn;
         this.lastCommitTime = null;
         this.rebaseAfter = null;
+        this.exactUpToRebase = false;
         this.rebaseRequested = false;
     }
 
