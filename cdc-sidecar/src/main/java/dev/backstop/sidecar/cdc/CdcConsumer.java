@@ -13,7 +13,6 @@ import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.parquet.ChangeRecord;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
-import io.debezium.util.ApproximateStructSizeCalculator;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -106,7 +105,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                 }
             } else if (r.value() instanceof Struct s && s.schema().field("op") != null
                     && s.schema().field("source") != null) {
-                hold(s, r);
+                hold(s);
             }
             // Anything else (Debezium's own heartbeats) carries no data and is acknowledged with the next END.
         }
@@ -119,13 +118,13 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
      * are dropped as they come and, once it has committed, each of its tables takes a new base (which contains it),
      * so memory stays bounded and nothing is lost; recovery points up to the commit before it stay valid.
      */
-    private void hold(Struct s, SourceRecord r) {
+    private void hold(Struct s) {
         if (!oversized.isEmpty()) {
             oversized.add(tableOf(s));
             return;
         }
         txn.add(s);
-        txnBytes += ApproximateStructSizeCalculator.getApproximateRecordSize(r);
+        txnBytes += ChangeSizes.of(s);
         if (txnBytes > halfBufferBytes) {
             LOG.warn("a transaction holds more than {} bytes of changes (half of sidecar.maxBufferedBytes): its "
                     + "changes are not held; its tables take a new base after it commits", halfBufferBytes);

@@ -2,6 +2,10 @@ package dev.backstop.sidecar.cdc;
 
 import dev.backstop.snapshot.parquet.Bytes;
 import dev.backstop.snapshot.parquet.ChangeRecord;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+
+import java.nio.ByteBuffer;
 
 /**
  * Approximate heap bytes of a buffered change: object headers, references and the payload of strings and byte
@@ -20,6 +24,15 @@ final class ChangeSizes {
 
     static long of(ChangeRecord c) {
         return RECORD + image(c.before()) + image(c.after());
+    }
+
+    /** A Debezium change event (its row images and envelope), without encoding any string. */
+    static long of(Struct s) {
+        long n = RECORD;
+        for (Field f : s.schema().fields()) {
+            n += REFERENCE + value(s.get(f));
+        }
+        return n;
     }
 
     private static long image(Object[] values) {
@@ -45,6 +58,19 @@ final class ChangeSizes {
         }
         if (v instanceof byte[] b) {
             return ARRAY + b.length;
+        }
+        if (v instanceof ByteBuffer b) {
+            return BOXED + ARRAY + b.remaining();
+        }
+        if (v instanceof Struct s) {
+            return of(s);
+        }
+        if (v instanceof java.util.List<?> list) {
+            long n = ARRAY;
+            for (Object e : list) {
+                n += REFERENCE + value(e);
+            }
+            return n;
         }
         return BOXED;
     }
