@@ -156,7 +156,8 @@ public final class Sidecar implements AutoCloseable {
                         flushRequests),
                 () -> rebaseIfSlotLost(offsets));
         capture.start();
-        TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock);
+        TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock,
+                c -> PgCatalog.matchingTables(c, database, config.tablePatterns(), ReplicationSetup.STATE_SCHEMA));
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "backstop-sidecar-monitor");
             t.setDaemon(true);

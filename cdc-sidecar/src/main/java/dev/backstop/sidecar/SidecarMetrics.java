@@ -39,6 +39,9 @@ public final class SidecarMetrics {
     public final Gauge bufferedBytes = Gauge.builder().name("backstop_sidecar_buffered_bytes")
             .help("Approximate bytes of changes held in memory, waiting for their transaction's end or a flush")
             .register(registry);
+    public final Gauge untrackedTables = Gauge.builder().name("backstop_sidecar_untracked_tables")
+            .help("Tables matching sidecar.tables that appeared after start-up: no recovery points until a restart")
+            .register(registry);
     public final Gauge tablesGone = Gauge.builder().name("backstop_sidecar_tables_gone")
             .help("Tracked tables that no longer exist under their name").register(registry);
 }

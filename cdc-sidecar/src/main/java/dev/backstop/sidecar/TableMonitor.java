@@ -17,14 +17,19 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Periodic work outside the CDC thread: the heartbeat row, the freshness and lag metrics, and noticing tracked
+ * Periodic work outside the CDC thread: the heartbeat row, the freshness and lag metrics, noticing tracked
  * tables that disappeared (alerted once every change before the disappearance is durable, naming the last recovery
- * point, which stays restorable).
+ * point, which stays restorable), and tables that match {@code sidecar.tables} but are not tracked because they
+ * were created (or renamed into a match) after start-up: they have no recovery points until a restart, so this is
+ * alerted once per table rather than left for the gate to discover.
  */
 final class TableMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(TableMonitor.class);
@@ -38,9 +43,18 @@ final class TableMonitor {
     private final Clock clock;
     private final Map<TableRef, Lsn> goneAt = new LinkedHashMap<>();
     private final Map<TableRef, Boolean> alerted = new LinkedHashMap<>();
+    private final Matching matching;
+    private final Set<TableRef> untrackedAlerted = new HashSet<>();
+
+    /** The tables that match {@code sidecar.tables} now. */
+    @FunctionalInterface
+    interface Matching {
+        List<TableRef> tables(Connection c) throws SQLException;
+    }
 
     TableMonitor(HeartbeatWriter heartbeat, HeartbeatWriter.ConnectionFactory connections, RecoveryPoints points,
-                 Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock) {
+                 Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock, Matching matching) {
+        this.matching = matching;
         this.heartbeat = heartbeat;
         this.connections = connections;
         this.points = points;
@@ -62,6 +76,7 @@ final class TableMonitor {
             long current = ReplicationSetup.currentWalLsn(c);
             metrics.lagBytes.set(Math.max(0, current - durability.durableLsn().value()));
             checkTablesExist(c, current);
+            checkUntracked(c);
         } catch (SQLException e) {
             LOG.warn("table check failed: {}", e.getMessage());
         }
@@ -106,6 +121,22 @@ final class TableMonitor {
                 metrics.tablesGone.set(goneAt.size());
                 LOG.warn("{} no longer exists (dropped, renamed or replaced); waiting for its last changes to be durable",
                         t.qualifiedName());
+            }
+        }
+    }
+
+    private void checkUntracked(Connection c) throws SQLException {
+        Set<TableRef> tracked = new HashSet<>(points.trackedTables());
+        List<TableRef> untracked = matching.tables(c).stream().filter(t -> !tracked.contains(t)).toList();
+        metrics.untrackedTables.set(untracked.size());
+        for (TableRef t : untracked) {
+            if (untrackedAlerted.add(t)) {
+                LOG.warn("{} matches sidecar.tables but is not tracked (created or renamed after start-up): "
+                        + "no recovery points until the sidecar restarts", t.qualifiedName());
+                alerts.alert("snapshot_failure", "warning", t.qualifiedName(), "table " + t.qualifiedName()
+                        + " matches sidecar.tables but appeared after the sidecar started: it has no recovery points,"
+                        + " so the recovery gate blocks CRITICAL operations on it, until the sidecar is restarted"
+                        + " (which takes its base)");
             }
         }
     }

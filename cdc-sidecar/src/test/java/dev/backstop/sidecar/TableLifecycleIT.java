@@ -111,6 +111,23 @@ class TableLifecycleIT {
         }
     }
 
+    @Test
+    @Timeout(120)
+    void aMatchingTableCreatedAfterStartUpIsAlertedAsUnprotected(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE early (id int PRIMARY KEY)");
+        try (Sidecar sidecar = fx.start(fx.config("sc-late", List.of("public.early", "public.late*"), 1, Map.of()))) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            assertEquals(0.0, sidecar.metrics().untrackedTables.get());
+            db.execute("CREATE TABLE latecomer (id int PRIMARY KEY)", "CREATE TABLE other (id int)");
+            String alert = awaitAlert(fx, "snapshot_failure public.latecomer");
+            assertTrue(alert.contains("appeared after the sidecar started: it has no recovery points"), alert);
+            assertEquals(1.0, sidecar.metrics().untrackedTables.get(), "public.other does not match");
+            Thread.sleep(2500); // two more checks: alerted once per table
+            assertEquals(1, fx.alerts.stream().filter(a -> a.startsWith("snapshot_failure public.latecomer")).count());
+        }
+    }
+
     private static String awaitAlert(SidecarFixture fx, String prefix) throws InterruptedException {
         for (int i = 0; i < 600; i++) {
             for (String a : fx.alerts) {
