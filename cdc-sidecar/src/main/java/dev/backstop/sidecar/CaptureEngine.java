@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * The Debezium embedded engine (PostgreSQL connector, pgoutput) on its own thread. If it stops on an error (e.g.
  * PostgreSQL restarted), changes not yet durable are discarded and a new engine resumes from the last acknowledged
  * offset after a pause, so nothing is lost or recorded twice. {@code beforeRestart} runs on this thread (no consumer
- * is active then) before each restart.
+ * is active then) before each restart. A planned restart ({@link #restartToTakeOnTables}) does the same without the
+ * pause or the alert: it is how tables that appear while the sidecar runs are taken on.
  */
 final class CaptureEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureEngine.class);
@@ -32,7 +33,7 @@ final class CaptureEngine implements AutoCloseable {
     private final SidecarConfig config;
     private final String database;
     private final Path offsets;
-    private final List<TableRef> include;
+    private final Supplier<List<TableRef>> include;
     private final SidecarMetrics metrics;
     private final AlertSink alerts;
     private final RecoveryPoints points;
@@ -41,9 +42,11 @@ final class CaptureEngine implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closing;
     private volatile boolean running;
+    private volatile boolean planned;
     private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
-    CaptureEngine(SidecarConfig config, String database, Path offsets, List<TableRef> include, SidecarMetrics metrics,
+    CaptureEngine(SidecarConfig config, String database, Path offsets, Supplier<List<TableRef>> include,
+                  SidecarMetrics metrics,
                   AlertSink alerts, RecoveryPoints points, Supplier<CdcConsumer> consumers, Runnable beforeRestart) {
         this.config = config;
         this.database = database;
@@ -67,6 +70,25 @@ final class CaptureEngine implements AutoCloseable {
         return running;
     }
 
+    /**
+     * Stops the running engine so that it restarts at once from the last durable offset, after
+     * {@code beforeRestart} (which takes on new tables) and with the include list read again. Ignored unless an
+     * engine is running.
+     */
+    void restartToTakeOnTables() {
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> e = engine;
+        if (closing || !running || e == null || planned) {
+            return;
+        }
+        planned = true;
+        try {
+            e.close();
+        } catch (IOException ex) {
+            planned = false;
+            LOG.warn("stopping the CDC engine to take on new tables failed: {}", ex.toString());
+        }
+    }
+
     private void loop() {
         boolean alerted = false;
         while (!closing) {
@@ -85,22 +107,28 @@ final class CaptureEngine implements AutoCloseable {
                 break;
             }
             e.run(); // returns when the engine stops
+            engine = null; // no planned restart until the next engine runs
             if (closing) {
                 break;
             }
-            running = false;
-            metrics.engineRunning.set(0);
-            LOG.error("CDC engine stopped ({}); restarting from the last durable offset in {} ms",
-                    failure[0] == null ? "no reason given" : failure[0], RESTART_DELAY_MILLIS);
-            if (!alerted) {
-                alerts.alert("snapshot_failure", "critical", null, "CDC engine stopped: " + failure[0]
-                        + "; recovery points and heartbeat do not advance until it runs again");
-                alerted = true;
-            }
-            try {
-                Thread.sleep(RESTART_DELAY_MILLIS);
-            } catch (InterruptedException ie) {
-                return;
+            if (planned) {
+                planned = false;
+                LOG.info("CDC engine stopped to take on new tables; restarting from the last durable offset");
+            } else {
+                running = false;
+                metrics.engineRunning.set(0);
+                LOG.error("CDC engine stopped ({}); restarting from the last durable offset in {} ms",
+                        failure[0] == null ? "no reason given" : failure[0], RESTART_DELAY_MILLIS);
+                if (!alerted) {
+                    alerts.alert("snapshot_failure", "critical", null, "CDC engine stopped: " + failure[0]
+                            + "; recovery points and heartbeat do not advance until it runs again");
+                    alerted = true;
+                }
+                try {
+                    Thread.sleep(RESTART_DELAY_MILLIS);
+                } catch (InterruptedException ie) {
+                    return;
+                }
             }
             points.discardPending();
             while (!closing) {
@@ -142,7 +170,7 @@ final class CaptureEngine implements AutoCloseable {
         p.setProperty("publication.name", config.publicationName());
         // The publication is created and kept exact by ReplicationSetup; Debezium must not change it.
         p.setProperty("publication.autocreate.mode", "disabled");
-        p.setProperty("table.include.list", String.join(",", include.stream().map(CaptureEngine::regex).toList()));
+        p.setProperty("table.include.list", String.join(",", include.get().stream().map(CaptureEngine::regex).toList()));
         p.setProperty("snapshot.mode", "no_data");
         p.setProperty("provide.transaction.metadata", "true");
         p.setProperty("skipped.operations", "none");

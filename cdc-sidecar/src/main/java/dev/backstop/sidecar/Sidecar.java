@@ -9,6 +9,7 @@ import dev.backstop.sidecar.pg.HeartbeatWriter;
 import dev.backstop.sidecar.pg.PgCatalog;
 import dev.backstop.sidecar.pg.ReplicationSetup;
 import dev.backstop.sidecar.pg.TableMissingException;
+import dev.backstop.sidecar.pg.TableSchema;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.RecoveryPointPublisher;
@@ -65,6 +66,9 @@ public final class Sidecar implements AutoCloseable {
     private final Set<TableRef> flushRequests = ConcurrentHashMap.newKeySet();
     private RecoveryPoints points;
     private CaptureEngine capture;
+    private TrackedOids trackedOids;
+    /** Tables that appeared after start-up and could not be taken on (alerted by the monitor, not retried). */
+    private final Set<TableRef> cannotTakeOn = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService ticker;
     private SidecarHttp http;
     private String database;
@@ -148,16 +152,33 @@ public final class Sidecar implements AutoCloseable {
         }
         known.save(oids);
         TableRef heartbeatTable = ReplicationSetup.heartbeatTable(database);
-        List<TableRef> include = new ArrayList<>(tracked);
-        include.add(heartbeatTable);
-        capture = new CaptureEngine(config, database, offsets, include, metrics, alerts, points,
+        this.trackedOids = known;
+        capture = new CaptureEngine(config, database, offsets, () -> {
+                    List<TableRef> include = new ArrayList<>(points.trackedTables());
+                    include.add(heartbeatTable);
+                    return include;
+                }, metrics, alerts, points,
                 () -> new CdcConsumer(points, heartbeatTable, publisher, source, durability, metrics, alerts, clock,
                         config.flushIntervalSeconds() * 1000L, config.maxBufferedChanges(), config.maxBufferedBytes(),
                         flushRequests),
-                () -> rebaseIfSlotLost(offsets));
+                () -> {
+                    rebaseIfSlotLost(offsets);
+                    takeOnNewTables();
+                });
         capture.start();
         TableMonitor monitor = new TableMonitor(heartbeat, this::connect, points, durability, metrics, alerts, clock,
-                c -> PgCatalog.matchingTables(c, database, config.tablePatterns(), ReplicationSetup.STATE_SCHEMA));
+                c -> PgCatalog.matchingTables(c, database, config.tablePatterns(), ReplicationSetup.STATE_SCHEMA),
+                new TableMonitor.TakeOn() {
+                    @Override
+                    public void restart() {
+                        capture.restartToTakeOnTables();
+                    }
+
+                    @Override
+                    public boolean failed(TableRef t) {
+                        return cannotTakeOn.contains(t);
+                    }
+                });
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "backstop-sidecar-monitor");
             t.setDaemon(true);
@@ -200,6 +221,51 @@ public final class Sidecar implements AutoCloseable {
             }
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("slot check before restart failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Before a CDC restart (the engine is stopped, no consumer runs): takes on the tables that match
+     * {@code sidecar.tables} but are not tracked, as at start-up: REPLICA IDENTITY FULL, the publication, a base.
+     * The base is taken after the publication lists the table, so every later change is streamed; changes up to the
+     * base's LSN are in it. A table that cannot be taken on is logged and left out (the monitor alerts it); it never
+     * keeps the engine from restarting.
+     */
+    private void takeOnNewTables() {
+        try (Connection c = connect()) {
+            List<TableRef> fresh = points.toTakeOn(PgCatalog.matchingTables(c, database, config.tablePatterns(),
+                    ReplicationSetup.STATE_SCHEMA));
+            if (fresh.isEmpty()) {
+                return;
+            }
+            List<TableRef> published = new ArrayList<>();
+            points.trackedTables().stream().filter(t -> !points.isGone(t)).forEach(published::add);
+            published.addAll(fresh);
+            ReplicationSetup.setReplicaIdentityFull(c, fresh);
+            ReplicationSetup.publish(c, config.publicationName(), published);
+            Map<TableRef, Long> oids = new LinkedHashMap<>();
+            for (TableRef t : points.trackedTables()) {
+                oids.put(t, points.oidOf(t));
+            }
+            for (TableRef t : fresh) {
+                try {
+                    Optional<Long> oid = PgCatalog.oidOf(c, t);
+                    Optional<TableSchema> schema = PgCatalog.describe(c, t);
+                    if (oid.isPresent() && schema.isPresent()) {
+                        // A name tracked before (its table dropped or replaced): the recorded OID forces a new base.
+                        long previous = points.isTracked(t) ? points.oidOf(t) : trackedOids.previous(t);
+                        points.track(schema.get(), oid.get(), previous, false);
+                        oids.put(t, oid.get());
+                        LOG.info("{} appeared after start-up and is now tracked", t.qualifiedName());
+                    }
+                } catch (SQLException | IOException | RuntimeException e) {
+                    cannotTakeOn.add(t);
+                    LOG.error("{} appeared after start-up but cannot be tracked: {}", t.qualifiedName(), e.toString());
+                }
+            }
+            trackedOids.save(oids);
+        } catch (SQLException | IOException e) {
+            LOG.error("taking on new tables failed (they stay untracked and alerted): {}", e.toString());
         }
     }
 

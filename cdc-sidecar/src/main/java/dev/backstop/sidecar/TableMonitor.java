@@ -28,8 +28,8 @@ import java.util.Set;
  * Periodic work outside the CDC thread: the heartbeat row, the freshness and lag metrics, noticing tracked
  * tables that disappeared (alerted once every change before the disappearance is durable, naming the last recovery
  * point, which stays restorable), and tables that match {@code sidecar.tables} but are not tracked because they
- * were created (or renamed into a match) after start-up: they have no recovery points until a restart, so this is
- * alerted once per table rather than left for the gate to discover.
+ * were created (or renamed into a match) after start-up: the CDC engine is restarted to take them on (publication,
+ * base); one that cannot be taken on is alerted once rather than left for the gate to discover.
  */
 final class TableMonitor {
     private static final Logger LOG = LoggerFactory.getLogger(TableMonitor.class);
@@ -44,7 +44,17 @@ final class TableMonitor {
     private final Map<TableRef, Lsn> goneAt = new LinkedHashMap<>();
     private final Map<TableRef, Boolean> alerted = new LinkedHashMap<>();
     private final Matching matching;
+    private final TakeOn takeOn;
     private final Set<TableRef> untrackedAlerted = new HashSet<>();
+
+    /** Taking on tables that appeared after start-up. */
+    interface TakeOn {
+        /** Restarts the CDC engine, which takes on every untracked matching table first (ignored while one runs). */
+        void restart();
+
+        /** True if taking the table on failed (it is not tried again until the sidecar restarts). */
+        boolean failed(TableRef t);
+    }
 
     /** The tables that match {@code sidecar.tables} now. */
     @FunctionalInterface
@@ -53,8 +63,10 @@ final class TableMonitor {
     }
 
     TableMonitor(HeartbeatWriter heartbeat, HeartbeatWriter.ConnectionFactory connections, RecoveryPoints points,
-                 Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock, Matching matching) {
+                 Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock, Matching matching,
+                 TakeOn takeOn) {
         this.matching = matching;
+        this.takeOn = takeOn;
         this.heartbeat = heartbeat;
         this.connections = connections;
         this.points = points;
@@ -77,8 +89,9 @@ final class TableMonitor {
             metrics.lagBytes.set(Math.max(0, current - durability.durableLsn().value()));
             checkTablesExist(c, current);
             checkUntracked(c);
-        } catch (SQLException e) {
-            LOG.warn("table check failed: {}", e.getMessage());
+        } catch (SQLException | RuntimeException e) {
+            // Never thrown on: an exception would cancel the periodic task (and with it the heartbeat).
+            LOG.warn("table check failed: {}", e.toString());
         }
         alertDurablyGone();
     }
@@ -101,7 +114,12 @@ final class TableMonitor {
     private void checkTablesExist(Connection c, long currentLsn) throws SQLException {
         for (TableRef t : points.trackedTables()) {
             if (goneAt.containsKey(t)) {
-                continue;
+                if (points.isGone(t) || !alerted.containsKey(t)) {
+                    continue;
+                }
+                goneAt.remove(t); // taken on again: a new table under this name, followed from now on
+                alerted.remove(t);
+                metrics.tablesGone.set(goneAt.size());
             }
             Optional<TableSchema> now = PgCatalog.describe(c, t);
             Optional<Long> oid = PgCatalog.oidOf(c, t);
@@ -126,18 +144,23 @@ final class TableMonitor {
     }
 
     private void checkUntracked(Connection c) throws SQLException {
-        Set<TableRef> tracked = new HashSet<>(points.trackedTables());
-        List<TableRef> untracked = matching.tables(c).stream().filter(t -> !tracked.contains(t)).toList();
+        List<TableRef> untracked = points.toTakeOn(matching.tables(c));
         metrics.untrackedTables.set(untracked.size());
+        boolean takeOnSome = false;
         for (TableRef t : untracked) {
-            if (untrackedAlerted.add(t)) {
-                LOG.warn("{} matches sidecar.tables but is not tracked (created or renamed after start-up): "
-                        + "no recovery points until the sidecar restarts", t.qualifiedName());
+            if (!takeOn.failed(t)) {
+                takeOnSome = true;
+            } else if (untrackedAlerted.add(t)) {
                 alerts.alert("snapshot_failure", "warning", t.qualifiedName(), "table " + t.qualifiedName()
-                        + " matches sidecar.tables but appeared after the sidecar started: it has no recovery points,"
-                        + " so the recovery gate blocks CRITICAL operations on it, until the sidecar is restarted"
-                        + " (which takes its base)");
+                        + " matches sidecar.tables and appeared after the sidecar started, but could not be taken on"
+                        + " (see the sidecar log): it has no recovery points, so the recovery gate blocks CRITICAL"
+                        + " operations on it, until the cause is fixed and the sidecar restarted");
             }
+        }
+        if (takeOnSome) {
+            LOG.info("{} table(s) match sidecar.tables but are not tracked yet: restarting CDC to take them on",
+                    untracked.size());
+            takeOn.restart();
         }
     }
 
@@ -149,6 +172,7 @@ final class TableMonitor {
             }
             alerted.put(t, true);
             String rp = points.latest(t).map(VerifiedManifest::key).orElse("(none)");
+            points.markGoneAlerted(t);
             alerts.alert("table_dropped", "critical", t.qualifiedName(), "table " + t.qualifiedName()
                     + " was dropped, renamed or replaced; its latest recovery point is " + rp
                     + " (kept and restorable: backstop restore " + t.qualifiedName() + ")");

@@ -181,7 +181,12 @@ public final class RecoveryPoints {
                         String.join("; ", latest.problems()));
             }
             tables.put(current.table(), st);
-            newBase(current.table());
+            try {
+                newBase(current.table());
+            } catch (SQLException | IOException | RuntimeException e) {
+                tables.remove(current.table()); // not tracked at all rather than tracked without a base
+                throw e;
+            }
         }
     }
 
@@ -200,8 +205,15 @@ public final class RecoveryPoints {
         return tables.containsKey(t);
     }
 
+    /** Tracked tables that have their first recovery point (a table being taken on is not listed yet). */
     public Collection<TableRef> trackedTables() {
-        return List.copyOf(tables.keySet());
+        List<TableRef> out = new ArrayList<>();
+        tables.forEach((t, st) -> {
+            if (st.schema != null) {
+                out.add(t);
+            }
+        });
+        return out;
     }
 
     public TableSchema schemaOf(TableRef t) {
@@ -314,6 +326,30 @@ public final class RecoveryPoints {
     public boolean isGone(TableRef t) {
         TableState st = tables.get(t);
         return st != null && st.gone;
+    }
+
+    /** The disappearance of {@code t} was alerted, naming its last recovery point. */
+    public void markGoneAlerted(TableRef t) {
+        TableState st = tables.get(t);
+        if (st != null) {
+            st.goneAlerted = true;
+        }
+    }
+
+    /**
+     * Of the tables matching {@code sidecar.tables} now, those to take on: never tracked (created or renamed into a
+     * match after start-up), or tracked under a name whose table disappeared (alerted) and that exists again (created
+     * again, or a recovered table renamed into place), which gets a new base.
+     */
+    public List<TableRef> toTakeOn(List<TableRef> matching) {
+        List<TableRef> out = new ArrayList<>();
+        for (TableRef t : matching) {
+            TableState st = tables.get(t);
+            if (st == null || (st.gone && st.goneAlerted)) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     /**

@@ -37,6 +37,8 @@ final class TableState {
     /** Set when a value could not be stored: the table gets no further recovery points (alerted once). */
     String broken;
     volatile boolean gone;
+    /** Set once the disappearance was alerted (naming the last recovery point): a table of that name may be taken on. */
+    volatile boolean goneAlerted;
     /** The relation OID the recovery points follow (0 = unknown). */
     volatile long oid;
     /** Set by the table monitor when the catalog shows other columns: the next flush publishes, then re-bases. */

@@ -18,7 +18,17 @@ public final class PgCatalog {
     private PgCatalog() {
     }
 
-    /** Ordinary tables matching any {@code schema.table} pattern ({@code *} wildcard), excluding system schemas. */
+    /**
+     * The restore tool's scratch tables ({@code {table}__recovered_{yyyyMMdd_HHmmss}}, {@code {table}__drill_..}):
+     * copies of recovery points made during an incident or a drill, never tracked themselves (a drill drops its
+     * table a moment later; a recovered table renamed into place is taken on under its new name).
+     */
+    static final Pattern RESTORE_SCRATCH = Pattern.compile(".+__(recovered|drill)_\\d{8}_\\d{6}");
+
+    /**
+     * Ordinary tables matching any {@code schema.table} pattern ({@code *} wildcard), excluding system schemas and
+     * the restore tool's scratch tables.
+     */
     public static List<TableRef> matchingTables(Connection c, String database, List<String> patterns,
                                                 String excludeSchema) throws SQLException {
         List<Pattern> regexes = patterns.stream().map(PgCatalog::toRegex).toList();
@@ -30,7 +40,8 @@ public final class PgCatalog {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String q = rs.getString(1) + "." + rs.getString(2);
-                    if (regexes.stream().anyMatch(r -> r.matcher(q).matches())) {
+                    if (regexes.stream().anyMatch(r -> r.matcher(q).matches())
+                            && !RESTORE_SCRATCH.matcher(rs.getString(2)).matches()) {
                         out.add(new TableRef(database, rs.getString(1), rs.getString(2)));
                     }
                 }
