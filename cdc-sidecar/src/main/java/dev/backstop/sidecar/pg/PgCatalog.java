@@ -26,15 +26,17 @@ public final class PgCatalog {
     static final Pattern RESTORE_SCRATCH = Pattern.compile(".+__(recovered|drill)_\\d{8}_\\d{6}");
 
     /**
-     * Ordinary tables matching any {@code schema.table} pattern ({@code *} wildcard), excluding system schemas and
-     * the restore tool's scratch tables.
+     * Ordinary permanent tables matching any {@code schema.table} pattern ({@code *} wildcard), excluding system
+     * schemas and the restore tool's scratch tables (temporary and unlogged tables cannot be published: logical
+     * decoding does not see them).
      */
     public static List<TableRef> matchingTables(Connection c, String database, List<String> patterns,
                                                 String excludeSchema) throws SQLException {
         List<Pattern> regexes = patterns.stream().map(PgCatalog::toRegex).toList();
         List<TableRef> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog',"
+                + " ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND c.relpersistence = 'p'"
+                + " AND n.nspname NOT IN ('pg_catalog',"
                 + " 'information_schema', 'pg_toast') AND n.nspname <> ? ORDER BY 1, 2")) {
             ps.setString(1, excludeSchema);
             try (ResultSet rs = ps.executeQuery()) {
