@@ -139,6 +139,7 @@ class TableLifecycleIT {
             // Rows written before, while and after the table is taken on are all in its recovery points.
             db.execute("CREATE TABLE latecomer (id int PRIMARY KEY, v text)", "CREATE TABLE other (id int)",
                     "CREATE TABLE latecomer__recovered_20261126_120000 (id int)",
+                    "CREATE UNLOGGED TABLE late_unlogged (id int)",
                     "INSERT INTO latecomer SELECT g, 'before' FROM generate_series(1, 100) g");
             for (int i = 0; i < 600 && !sidecar.trackedTables().contains(fx.table("public.latecomer")); i++) {
                 db.execute("UPDATE early SET v = v || '.' WHERE id = 1",
@@ -149,6 +150,7 @@ class TableLifecycleIT {
             assertFalse(sidecar.trackedTables().contains(fx.table("public.other")), "does not match");
             assertFalse(sidecar.trackedTables().contains(fx.table("public.latecomer__recovered_20261126_120000")),
                     "a restore's scratch table is never tracked");
+            assertFalse(sidecar.trackedTables().contains(fx.table("public.late_unlogged")), "cannot be published");
             db.execute("UPDATE latecomer SET v = 'after' WHERE id <= 10", "DELETE FROM latecomer WHERE id = 11",
                     "UPDATE early SET v = 'b' WHERE id = 1");
             Lsn lsn = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().lsn();
