@@ -63,7 +63,8 @@ public final class Sidecar implements AutoCloseable {
     private final Durability durability = new Durability();
     private final HeartbeatWriter heartbeat;
     /** Tables named by flush calls, published at the next flush even without changes (drained by the consumer). */
-    private final Set<TableRef> flushRequests = ConcurrentHashMap.newKeySet();
+    /** Tables a flush call asked for, with the heartbeat sequence number that call waits for. */
+    private final Map<TableRef, Long> flushRequests = new ConcurrentHashMap<>();
     private RecoveryPoints points;
     private CaptureEngine capture;
     private TrackedOids trackedOids;
@@ -334,8 +335,13 @@ public final class Sidecar implements AutoCloseable {
      */
     public Optional<FlushResult> flush(Collection<TableRef> tables, Duration timeout)
             throws SQLException, InterruptedException {
-        flushRequests.addAll(tables.isEmpty() ? points.trackedTables() : tables);
-        long seq = heartbeat.write();
+        // The request is registered under the heartbeat's number before the row exists: a flush of an earlier
+        // heartbeat publishes the tables too but does not count as this one (its LSN may be before this call).
+        long seq = heartbeat.reserve();
+        for (TableRef t : tables.isEmpty() ? points.trackedTables() : tables) {
+            flushRequests.merge(t, seq, Math::max);
+        }
+        heartbeat.write(seq);
         Lsn lsn = durability.awaitHeartbeat(seq, timeout.toMillis());
         if (lsn == null) {
             return Optional.empty();

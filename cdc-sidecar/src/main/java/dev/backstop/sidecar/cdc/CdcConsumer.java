@@ -49,7 +49,7 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
     private final long maxBuffered;
     /** Half of sidecar.maxBufferedBytes: the most held for finished transactions, and for the open one. */
     private final long halfBufferBytes;
-    private final Set<TableRef> requested;
+    private final Map<TableRef, Long> requested;
 
     private static final List<String> IMAGES = List.of("after", "before");
     private final List<Struct> txn = new ArrayList<>();
@@ -69,7 +69,8 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
 
     public CdcConsumer(RecoveryPoints points, TableRef heartbeatTable, RecoveryPointPublisher publisher,
                        SourceInfo source, Durability durability, SidecarMetrics metrics, AlertSink alerts, Clock clock,
-                       long flushIntervalMillis, long maxBuffered, long maxBufferedBytes, Set<TableRef> requested) {
+                       long flushIntervalMillis, long maxBuffered, long maxBufferedBytes,
+                       Map<TableRef, Long> requested) {
         this.points = points;
         this.heartbeatTable = heartbeatTable;
         this.publisher = publisher;
@@ -155,14 +156,15 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         }
         long started = System.nanoTime();
         long pending = points.pendingCount();
-        Set<TableRef> asked = Set.copyOf(requested);
+        Set<TableRef> asked = Set.copyOf(requested.keySet());
+        long heartbeatSeq = pendingHeartbeatSeq;
         while (true) {
             try {
                 points.flush(lastCommitLsn, asked, Duration.ofMillis(flushIntervalMillis));
                 if (heartbeatDue) {
-                    // Requested tables stay due until a flush that publishes a heartbeat (the one a flush call
-                    // waits for, or a later one), so the manifests it returns normally cover its LSN.
-                    requested.removeAll(asked);
+                    // A requested table stays due until the flush of the heartbeat its flush call waits for (or a
+                    // later one), so the manifests that call returns cover its LSN.
+                    requested.entrySet().removeIf(e -> asked.contains(e.getKey()) && e.getValue() <= heartbeatSeq);
                 }
                 if (failing) {
                     LOG.info("flush to S3 works again; durable up to {}", lastCommitLsn);

@@ -24,7 +24,18 @@ public final class HeartbeatWriter {
 
     /** Writes (commits) a new heartbeat row and returns its sequence number, strictly increasing across restarts. */
     public long write() throws SQLException {
-        long next = seq.updateAndGet(x -> Math.max(x + 1, clock.millis()));
+        long next = reserve();
+        write(next);
+        return next;
+    }
+
+    /** The next sequence number, for a row written later with {@link #write(long)}. */
+    public long reserve() {
+        return seq.updateAndGet(x -> Math.max(x + 1, clock.millis()));
+    }
+
+    /** Writes (commits) the heartbeat row with a sequence number from {@link #reserve()}. */
+    public void write(long next) throws SQLException {
         try (Connection c = connections.connect(); PreparedStatement ps = c.prepareStatement("INSERT INTO "
                 + ReplicationSetup.STATE_SCHEMA + "." + ReplicationSetup.HEARTBEAT_TABLE
                 + " (sidecar_id, seq, written_at) VALUES (?, ?, clock_timestamp()) ON CONFLICT (sidecar_id)"
@@ -33,7 +44,6 @@ public final class HeartbeatWriter {
             ps.setLong(2, next);
             ps.executeUpdate();
         }
-        return next;
     }
 
     /** Opens a connection as the sidecar's role. */
