@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * "audit before execute" costs one shared commit per batch instead of one commit per request.
  * The chain head (last seq and row_hash) is kept in memory and read from the table after a start or
  * any failure; a unique index on prev_hash (and the seq key) makes a second writer that extended the
- * same head fail, and the batch is retried from the re-read head (up to {@link #MAX_CHAIN_RACES}
- * times), so several gateway processes keep one chain.
+ * same head fail, and the batch is retried from the re-read head, so several gateway processes keep
+ * one chain. After its first such race a writer knows it shares the chain: from then on each batch
+ * takes a transaction-level advisory lock and reads the head under it, so writers take turns instead
+ * of racing (under load, optimistic retries alone could lose {@link #MAX_CHAIN_RACES} times in a row).
  * Completions are written together with the next batch of appends (or alone when none arrive within
  * {@link #COMPLETION_LINGER_MS}), so a request costs about one shared commit, not two.
  */
@@ -57,6 +60,10 @@ public final class AuditWriter implements Managed {
     static final int MAX_CHAIN_RACES = 20;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(200_000);
     private final BlockingQueue<Op> completions = new LinkedBlockingQueue<>(200_000);
+    /** Advisory lock key ('backstop' in ASCII) that writers sharing a chain take in turn. */
+    static final long CHAIN_LOCK = 0x6261636b73746f70L;
+    /** Set after the first chain race: other writers append to this chain too. */
+    private boolean shared;
     /** The chain head as last committed by this writer; null = read it from the table. */
     private long headSeq = -1;
     private String headHash;
@@ -149,9 +156,10 @@ public final class AuditWriter implements Managed {
                     if (!"23505".equals(e.getSQLState()) || attempt >= MAX_CHAIN_RACES) {
                         throw e;
                     }
-                    // Another writer extended the chain from our head (same seq or prev_hash): re-read
-                    // the head and try again. Two busy gateways can race more than once in a row.
+                    // Another writer extended the chain from our head (same seq or prev_hash): from now on
+                    // take turns with it (lock, then read the head), and try again.
                     headHash = null;
+                    shared = true;
                 }
             }
         } catch (SQLException | RuntimeException e) {
@@ -170,6 +178,12 @@ public final class AuditWriter implements Managed {
             long seq = headSeq;
             String hash = headHash;
             try {
+                if (shared) {
+                    try (Statement lock = c.createStatement()) {
+                        lock.execute("SELECT pg_advisory_xact_lock(" + CHAIN_LOCK + ")"); // a constant, no input
+                    }
+                    headHash = null; // others may have appended since our last batch
+                }
                 writeIn(c, batch);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
