@@ -30,6 +30,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -68,8 +69,12 @@ public final class Sidecar implements AutoCloseable {
     private RecoveryPoints points;
     private CaptureEngine capture;
     private TrackedOids trackedOids;
-    /** Tables that appeared after start-up and could not be taken on (alerted by the monitor, not retried). */
-    private final Set<TableRef> cannotTakeOn = ConcurrentHashMap.newKeySet();
+    /**
+     * Tables that appeared after start-up and could not be taken on, with when it failed: alerted by the monitor
+     * and tried again only after {@link #TAKE_ON_RETRY} (the cause may be passing, e.g. S3 down).
+     */
+    private final Map<TableRef, Instant> cannotTakeOn = new ConcurrentHashMap<>();
+    static final Duration TAKE_ON_RETRY = Duration.ofMinutes(10);
     private ScheduledExecutorService ticker;
     private SidecarHttp http;
     private String database;
@@ -177,7 +182,8 @@ public final class Sidecar implements AutoCloseable {
 
                     @Override
                     public boolean failed(TableRef t) {
-                        return cannotTakeOn.contains(t);
+                        Instant at = cannotTakeOn.get(t);
+                        return at != null && at.plus(TAKE_ON_RETRY).isAfter(clock.instant());
                     }
                 });
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -260,7 +266,7 @@ public final class Sidecar implements AutoCloseable {
                         LOG.info("{} appeared after start-up and is now tracked", t.qualifiedName());
                     }
                 } catch (SQLException | IOException | RuntimeException e) {
-                    cannotTakeOn.add(t);
+                    cannotTakeOn.put(t, clock.instant());
                     LOG.error("{} appeared after start-up but cannot be tracked: {}", t.qualifiedName(), e.toString());
                 }
             }

@@ -52,7 +52,7 @@ final class TableMonitor {
         /** Restarts the CDC engine, which takes on every untracked matching table first (ignored while one runs). */
         void restart();
 
-        /** True if taking the table on failed (it is not tried again until the sidecar restarts). */
+        /** True if taking the table on failed recently (it is tried again after a while). */
         boolean failed(TableRef t);
     }
 
@@ -154,7 +154,7 @@ final class TableMonitor {
                 alerts.alert("snapshot_failure", "warning", t.qualifiedName(), "table " + t.qualifiedName()
                         + " matches sidecar.tables and appeared after the sidecar started, but could not be taken on"
                         + " (see the sidecar log): it has no recovery points, so the recovery gate blocks CRITICAL"
-                        + " operations on it, until the cause is fixed and the sidecar restarted");
+                        + " operations on it, until the cause is fixed (tried again every 10 minutes)");
             }
         }
         if (takeOnSome) {
