@@ -59,6 +59,20 @@ class PostgresFaultsIT {
         assertEquals(List.of(), fx.alerts);
 
         // The slot disappears while the sidecar is down; changes made meanwhile are beyond recovery by CDC.
+        // (Its walsender may outlive the closed connection for a moment under load: wait until it is inactive.)
+        try (Connection c = db.connect(); java.sql.PreparedStatement active = c.prepareStatement(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            active.setString(1, config.slotName());
+            for (int i = 0; i < 600; i++) {
+                try (java.sql.ResultSet rs = active.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
         db.execute("SELECT pg_drop_replication_slot('" + config.slotName() + "')",
                 "INSERT INTO t VALUES (4, 'while down')");
         try (Sidecar sidecar = fx.start(config); ObjectStore store = fx.store(); Connection c = db.connect()) {
