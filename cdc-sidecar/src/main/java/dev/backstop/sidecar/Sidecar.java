@@ -37,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -182,8 +181,7 @@ public final class Sidecar implements AutoCloseable {
 
                     @Override
                     public boolean failed(TableRef t) {
-                        Instant at = cannotTakeOn.get(t);
-                        return at != null && at.plus(TAKE_ON_RETRY).isAfter(clock.instant());
+                        return recentlyFailed(t);
                     }
                 });
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -241,20 +239,33 @@ public final class Sidecar implements AutoCloseable {
     private void takeOnNewTables() {
         try (Connection c = connect()) {
             List<TableRef> fresh = points.toTakeOn(PgCatalog.matchingTables(c, database, config.tablePatterns(),
-                    ReplicationSetup.STATE_SCHEMA));
-            if (fresh.isEmpty()) {
+                    ReplicationSetup.STATE_SCHEMA)).stream().filter(t -> !recentlyFailed(t)).toList();
+            List<TableRef> ready = new ArrayList<>();
+            for (TableRef t : fresh) {
+                try {
+                    ReplicationSetup.setReplicaIdentityFull(c, List.of(t));
+                    ready.add(t);
+                } catch (SQLException e) { // e.g. the sidecar's role does not own the table
+                    cannotTakeOn(t, e);
+                }
+            }
+            if (ready.isEmpty()) {
                 return;
             }
             List<TableRef> published = new ArrayList<>();
             points.trackedTables().stream().filter(t -> !points.isGone(t)).forEach(published::add);
-            published.addAll(fresh);
-            ReplicationSetup.setReplicaIdentityFull(c, fresh);
-            ReplicationSetup.publish(c, config.publicationName(), published);
+            published.addAll(ready);
+            try {
+                ReplicationSetup.publish(c, config.publicationName(), published);
+            } catch (SQLException e) {
+                ready.forEach(t -> cannotTakeOn(t, e)); // not retried at every check: that would restart CDC each time
+                return;
+            }
             Map<TableRef, Long> oids = new LinkedHashMap<>();
             for (TableRef t : points.trackedTables()) {
                 oids.put(t, points.oidOf(t));
             }
-            for (TableRef t : fresh) {
+            for (TableRef t : ready) {
                 try {
                     Optional<Long> oid = PgCatalog.oidOf(c, t);
                     Optional<TableSchema> schema = PgCatalog.describe(c, t);
@@ -266,14 +277,25 @@ public final class Sidecar implements AutoCloseable {
                         LOG.info("{} appeared after start-up and is now tracked", t.qualifiedName());
                     }
                 } catch (SQLException | IOException | RuntimeException e) {
-                    cannotTakeOn.put(t, clock.instant());
-                    LOG.error("{} appeared after start-up but cannot be tracked: {}", t.qualifiedName(), e.toString());
+                    cannotTakeOn(t, e);
                 }
             }
             trackedOids.save(oids);
         } catch (SQLException | IOException e) {
-            LOG.error("taking on new tables failed (they stay untracked and alerted): {}", e.toString());
+            LOG.error("taking on new tables failed (they stay untracked; the next check tries again): {}",
+                    e.toString());
         }
+    }
+
+    private void cannotTakeOn(TableRef t, Exception e) {
+        cannotTakeOn.put(t, clock.instant());
+        LOG.error("{} appeared after start-up but cannot be tracked (tried again in {} min): {}", t.qualifiedName(),
+                TAKE_ON_RETRY.toMinutes(), e.toString());
+    }
+
+    private boolean recentlyFailed(TableRef t) {
+        Instant at = cannotTakeOn.get(t);
+        return at != null && at.plus(TAKE_ON_RETRY).isAfter(clock.instant());
     }
 
     public Connection connect() throws SQLException {
