@@ -8,6 +8,8 @@ import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.Result;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.VerifiedManifest;
+import dev.backstop.snapshot.parquet.BaseReader;
+import dev.backstop.snapshot.parquet.StreamingReplay;
 import dev.backstop.snapshot.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Path;

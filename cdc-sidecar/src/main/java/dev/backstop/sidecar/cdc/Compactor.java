@@ -6,6 +6,8 @@ import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.Sha256;
 import dev.backstop.snapshot.SnapshotKeys;
+import dev.backstop.snapshot.parquet.BaseReader;
+import dev.backstop.snapshot.parquet.StreamingReplay;
 import dev.backstop.snapshot.parquet.TableRebuilder;
 import dev.backstop.snapshot.store.ObjectStore;
 import dev.backstop.snapshot.store.ObjectStoreException;
@@ -15,12 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Iterator;
 
 /**
  * Compaction: a new base at a recovery point's covered LSN, rebuilt from its base + deltas (each file downloaded and
- * checked against its SHA-256), so PostgreSQL is not read again. The rebuilt table is held in memory: callers
- * compact only tables below a row limit and take a fresh base from PostgreSQL otherwise.
+ * checked against its SHA-256), so PostgreSQL is not read again. The rows are streamed from the old base through the
+ * changes into the new base's parts: memory holds the changed rows only, not the table.
  */
 final class Compactor {
     /** The new base's parts and id. */
@@ -42,15 +43,19 @@ final class Compactor {
     NewBase compact(Manifest m) throws IOException, SQLException {
         Path dir = Files.createTempDirectory(workDir, "compact-");
         try {
-            TableRebuilder.RebuiltTable rt = TableRebuilder.rebuild(m, f -> download(f, dir), m.coveredLsn());
-            if (rt.unmatchedChanges() != 0) {
-                throw new FormatException("recovery point " + m.recoveryPointId() + " does not replay cleanly ("
-                        + rt.unmatchedChanges() + " unmatched changes): not compacted");
-            }
+            TableRebuilder.FileSource files = f -> download(f, dir);
+            StreamingReplay replay = StreamingReplay.readDeltas(m, files, m.coveredLsn());
             String snapshotId = SnapshotKeys.recoveryPointId(m.coveredLsn(), clock.instant());
-            Iterator<Object[]> rows = rt.rows().iterator();
-            BasePartsWriter.Parts parts = writer.write(m.table(), m.columns(), snapshotId, m.coveredLsn(),
-                    () -> rows.hasNext() ? rows.next() : null);
+            BasePartsWriter.Parts parts;
+            try (StreamingReplay.Cursor rows = replay.open(BaseReader.sourceOf(m, files))) {
+                parts = writer.write(m.table(), m.columns(), snapshotId, m.coveredLsn(), rows::next);
+                long unmatched = rows.totals().unmatched();
+                if (unmatched != 0) {
+                    // The parts are written but no manifest lists them: retention removes them as unreferenced.
+                    throw new FormatException("recovery point " + m.recoveryPointId() + " does not replay cleanly ("
+                            + unmatched + " unmatched changes): not compacted");
+                }
+            }
             return new NewBase(snapshotId, parts);
         } finally {
             try (var files = Files.list(dir)) {

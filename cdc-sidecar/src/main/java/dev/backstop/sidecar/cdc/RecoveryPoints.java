@@ -128,8 +128,8 @@ public final class RecoveryPoints {
             return;
         }
         if (st.rowCount > maintenance.compactMaxRows()) {
-            LOG.info("{}: {} deltas, too many rows to compact in memory; taking a fresh base", t.qualifiedName(),
-                    st.deltas.size());
+            LOG.info("{}: {} deltas, more than compactMaxRows rows to compact from S3; taking a fresh base",
+                    t.qualifiedName(), st.deltas.size());
             newBase(t);
             return;
         }

@@ -1,4 +1,4 @@
-package dev.backstop.restore;
+package dev.backstop.snapshot.parquet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,9 +13,6 @@ import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.ValueEncoding;
-import dev.backstop.snapshot.parquet.Bytes;
-import dev.backstop.snapshot.parquet.RowFileReader;
-import dev.backstop.snapshot.parquet.RowFileWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,13 +1,9 @@
-package dev.backstop.restore;
+package dev.backstop.snapshot.parquet;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.FormatException;
 import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
-import dev.backstop.snapshot.parquet.Bytes;
-import dev.backstop.snapshot.parquet.ParquetSchemas;
-import dev.backstop.snapshot.parquet.TableRebuilder;
-import dev.backstop.snapshot.parquet.ValueCodec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -40,7 +36,7 @@ import org.apache.parquet.schema.Type;
  * intermediate {@code Group} per row). The file's schema must be exactly the base schema of the manifest's columns
  * ({@link ParquetSchemas#base}); anything else is a {@link FormatException}.
  */
-final class BaseReader implements StreamingReplay.BaseRows {
+public final class BaseReader implements StreamingReplay.BaseRows {
     private final ParquetReader<Object[]> reader;
 
     private BaseReader(Path file, List<ColumnSpec> columns) throws IOException {
@@ -52,7 +48,7 @@ final class BaseReader implements StreamingReplay.BaseRows {
         }.build();
     }
 
-    static StreamingReplay.BaseSource sourceOf(Manifest m, TableRebuilder.FileSource files) {
+    public static StreamingReplay.BaseSource sourceOf(Manifest m, TableRebuilder.FileSource files) {
         List<ManifestFile> bases = m.baseFiles();
         return () -> new StreamingReplay.BaseRows() {
             private int next;

@@ -1,4 +1,4 @@
-package dev.backstop.restore;
+package dev.backstop.snapshot.parquet;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.FileKind;
@@ -6,13 +6,11 @@ import dev.backstop.snapshot.FormatException;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
-import dev.backstop.snapshot.parquet.ChangeRecord;
-import dev.backstop.snapshot.parquet.RowFileReader;
-import dev.backstop.snapshot.parquet.TableRebuilder;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,21 +20,22 @@ import java.util.Set;
  * delta files up to the target are read first into an overlay holding each touched key's final state (new image or
  * deleted), then the base rows are streamed past it (a base row whose key the overlay holds is dropped, any other is
  * emitted as is), then the overlay's live rows are emitted. A TRUNCATE discards the base and every earlier change.
+ * The restore tool streams its rows into COPY, compaction into a new base, {@link TableRebuilder} into a list.
  *
- * <p>The result equals snapshot-format's {@link TableRebuilder} (same rows as a multiset, same count of unmatched
- * deletes/updates), which keeps every row in memory. Tables without a primary key keep per distinct changed row a
- * net count and the lowest running count, so memory is O(distinct rows changed) there too; a delete of a row value
- * that exists neither in the base nor in earlier changes is unmatched exactly as in the in-memory replay.
+ * <p>Tables without a primary key keep per distinct changed row a net count and the lowest running count, so memory
+ * is O(distinct rows changed) there too; a delete of a row value that exists neither in the base nor in earlier
+ * changes is unmatched, as is a delete or update of a key that is not there. Any unmatched change means the recovery
+ * point is inconsistent ({@link Totals#unmatched()}).
  */
-final class StreamingReplay {
+public final class StreamingReplay {
     /** Receives the table's rows at the target, base rows first (in file order), then changed rows. */
     @FunctionalInterface
-    interface RowSink {
+    public interface RowSink {
         void accept(Object[] row) throws IOException;
     }
 
     /** Supplies the base rows; {@link #next()} returns null at the end. */
-    interface BaseRows extends AutoCloseable {
+    public interface BaseRows extends AutoCloseable {
         Object[] next() throws IOException;
 
         @Override
@@ -45,12 +44,12 @@ final class StreamingReplay {
 
     /** Opens the base rows again (the base is read once, or twice only to check keys after a TRUNCATE). */
     @FunctionalInterface
-    interface BaseSource {
+    public interface BaseSource {
         BaseRows open() throws IOException;
     }
 
     /** What streaming found: rows emitted and deletes/updates whose old row did not exist (anything but 0 = corrupt). */
-    record Totals(long rows, long unmatched) {
+    public record Totals(long rows, long unmatched) {
     }
 
     private static final Object[] DELETED = new Object[0];
@@ -74,7 +73,7 @@ final class StreamingReplay {
         int low;
     }
 
-    StreamingReplay(List<ColumnSpec> columns, List<String> primaryKey) {
+    public StreamingReplay(List<ColumnSpec> columns, List<String> primaryKey) {
         width = columns.size();
         pk = new int[primaryKey.size()];
         for (int i = 0; i < pk.length; i++) {
@@ -92,7 +91,7 @@ final class StreamingReplay {
     }
 
     /** Reads the delta files of {@code m} up to {@code target} (inclusive) into the overlay. */
-    static StreamingReplay readDeltas(Manifest m, TableRebuilder.FileSource files, Lsn target) throws IOException {
+    public static StreamingReplay readDeltas(Manifest m, TableRebuilder.FileSource files, Lsn target) throws IOException {
         if (target.compareTo(m.baseLsn()) < 0) {
             throw new FormatException("LSN " + target + " is before the base (" + m.baseLsn() + ") of recovery point "
                     + m.recoveryPointId());
@@ -129,7 +128,7 @@ final class StreamingReplay {
         return replay;
     }
 
-    void apply(ChangeRecord c) {
+    public void apply(ChangeRecord c) {
         switch (c.op()) {
             case INSERT -> add(require(c.after(), c));
             case DELETE -> remove(require(c.before(), c));
@@ -142,12 +141,12 @@ final class StreamingReplay {
         applied++;
     }
 
-    long appliedChanges() {
+    public long appliedChanges() {
         return applied;
     }
 
     /** Rows the overlay holds (its memory): changed keys, or distinct changed row values without a key. */
-    int overlaySize() {
+    public int overlaySize() {
         return pk.length > 0 ? overlay.size() + needInBase.size() : multiset.size() + needBeforeTruncate.size();
     }
 
@@ -206,86 +205,183 @@ final class StreamingReplay {
      * Streams the table at the target into {@code sink}. May be called more than once (for instance a dry run that
      * only counts); each call reads the base again.
      */
-    Totals stream(BaseSource base, RowSink sink) throws IOException {
-        return pk.length > 0 ? streamKeyed(base, sink) : streamMultiset(base, sink);
-    }
-
-    private Totals streamKeyed(BaseSource base, RowSink sink) throws IOException {
-        long rows = 0;
-        Set<Object> pending = new HashSet<>(needInBase);
-        if (!truncated) {
-            boolean plain = overlay.isEmpty();
-            try (BaseRows in = base.open()) {
-                for (Object[] row = in.next(); row != null; row = in.next()) {
-                    if (!plain) {
-                        Object k = key(row);
-                        if (!pending.isEmpty()) {
-                            pending.remove(k);
-                        }
-                        if (overlay.containsKey(k)) {
-                            continue; // its final state comes from the changes
-                        }
-                    }
-                    sink.accept(row);
-                    rows++;
-                }
-            }
-        } else if (!pending.isEmpty()) {
-            try (BaseRows in = base.open()) {
-                for (Object[] row = in.next(); row != null && !pending.isEmpty(); row = in.next()) {
-                    pending.remove(key(row));
-                }
-            }
-        }
-        for (Object[] row : overlay.values()) {
-            if (row != DELETED) {
+    public Totals stream(BaseSource base, RowSink sink) throws IOException {
+        try (Cursor rows = open(base)) {
+            for (Object[] row = rows.next(); row != null; row = rows.next()) {
                 sink.accept(row);
-                rows++;
             }
+            return rows.totals();
         }
-        return new Totals(rows, unmatched + pending.size());
     }
 
-    private Totals streamMultiset(BaseSource base, RowSink sink) throws IOException {
-        long rows = 0;
-        long bad = unmatched;
-        Map<List<Object>, Integer> inBase = new HashMap<>();
-        Map<List<Object>, ?> watched = truncated ? needBeforeTruncate : multiset;
-        if (!truncated || !needBeforeTruncate.isEmpty()) {
-            try (BaseRows in = base.open()) {
-                for (Object[] row = in.next(); row != null; row = in.next()) {
-                    if (!watched.isEmpty()) {
-                        List<Object> k = Arrays.asList(row);
-                        if (watched.containsKey(k)) {
-                            inBase.merge(k, 1, Integer::sum);
-                            continue; // emitted below with its changes
-                        }
-                    }
-                    if (!truncated) {
-                        sink.accept(row);
-                        rows++;
+    /**
+     * The table at the target as rows pulled one at a time (for writers that pull, such as a new base file); the
+     * base is read once, lazily. Like {@link #stream}, it may be opened more than once.
+     */
+    public Cursor open(BaseSource base) throws IOException {
+        return pk.length > 0 ? new KeyedCursor(base) : new MultisetCursor(base);
+    }
+
+    /** Rows at the target, then (after the last row) the totals. */
+    public abstract static class Cursor implements BaseRows {
+        long rows;
+        long bad;
+        boolean done;
+
+        /** What the replay found; only once {@link #next()} has returned null. */
+        public Totals totals() {
+            if (!done) {
+                throw new IllegalStateException("the replay's totals are known only after its last row");
+            }
+            return new Totals(rows, bad);
+        }
+    }
+
+    /** Base rows whose key no change touched, then the overlay's live rows. */
+    private final class KeyedCursor extends Cursor {
+        private final Set<Object> pending = new HashSet<>(needInBase);
+        private final boolean plain = overlay.isEmpty();
+        private BaseRows in;
+        private Iterator<Object[]> changed;
+
+        KeyedCursor(BaseSource base) throws IOException {
+            if (!truncated) {
+                in = base.open();
+            } else if (!pending.isEmpty()) {
+                try (BaseRows all = base.open()) {
+                    for (Object[] row = all.next(); row != null && !pending.isEmpty(); row = all.next()) {
+                        pending.remove(key(row));
                     }
                 }
             }
         }
-        if (truncated) {
-            for (Map.Entry<List<Object>, Integer> e : needBeforeTruncate.entrySet()) {
-                bad += Math.max(0, -(inBase.getOrDefault(e.getKey(), 0) + e.getValue()));
-            }
-        }
-        for (Map.Entry<List<Object>, Net> e : multiset.entrySet()) {
-            int start = truncated ? 0 : inBase.getOrDefault(e.getKey(), 0);
-            // A delete finding no row changes nothing; with running count c = start + prefix, the failed deletes
-            // are max(0, -(start + lowest prefix)) and the final count start + net + failures.
-            int failures = Math.max(0, -(start + e.getValue().low));
-            bad += failures;
-            int copies = start + e.getValue().net + failures;
-            for (int i = 0; i < copies; i++) {
-                sink.accept(e.getKey().toArray());
+
+        @Override
+        public Object[] next() throws IOException {
+            while (in != null) {
+                Object[] row = in.next();
+                if (row == null) {
+                    in.close();
+                    in = null;
+                    break;
+                }
+                if (!plain) {
+                    Object k = key(row);
+                    if (!pending.isEmpty()) {
+                        pending.remove(k);
+                    }
+                    if (overlay.containsKey(k)) {
+                        continue; // its final state comes from the changes
+                    }
+                }
                 rows++;
+                return row;
+            }
+            if (changed == null) {
+                changed = overlay.values().iterator();
+            }
+            while (changed.hasNext()) {
+                Object[] row = changed.next();
+                if (row != DELETED) {
+                    rows++;
+                    return row;
+                }
+            }
+            if (!done) {
+                bad = unmatched + pending.size();
+                done = true;
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+                in = null;
             }
         }
-        return new Totals(rows, bad);
+    }
+
+    /**
+     * Tables without a key: base rows no change touched, then each changed row value as many times as it remains.
+     * Base copies of changed values are counted (not emitted) while the base is read.
+     */
+    private final class MultisetCursor extends Cursor {
+        private final Map<List<Object>, Integer> inBase = new HashMap<>();
+        private final Map<List<Object>, ?> watched = truncated ? needBeforeTruncate : multiset;
+        private BaseRows in;
+        private Iterator<Map.Entry<List<Object>, Net>> changed;
+        private List<Object> repeated;
+        private int copiesLeft;
+
+        MultisetCursor(BaseSource base) throws IOException {
+            bad = unmatched;
+            if (!truncated || !needBeforeTruncate.isEmpty()) {
+                in = base.open();
+            }
+        }
+
+        @Override
+        public Object[] next() throws IOException {
+            while (in != null) {
+                Object[] row = in.next();
+                if (row == null) {
+                    in.close();
+                    in = null;
+                    afterBase();
+                    break;
+                }
+                if (!watched.isEmpty()) {
+                    List<Object> k = Arrays.asList(row);
+                    if (watched.containsKey(k)) {
+                        inBase.merge(k, 1, Integer::sum);
+                        continue; // emitted below with its changes
+                    }
+                }
+                if (!truncated) {
+                    rows++;
+                    return row;
+                }
+            }
+            if (changed == null) {
+                changed = multiset.entrySet().iterator();
+            }
+            while (copiesLeft == 0 && changed.hasNext()) {
+                Map.Entry<List<Object>, Net> e = changed.next();
+                int start = truncated ? 0 : inBase.getOrDefault(e.getKey(), 0);
+                // A delete finding no row changes nothing; with running count c = start + prefix, the failed deletes
+                // are max(0, -(start + lowest prefix)) and the final count start + net + failures.
+                int failures = Math.max(0, -(start + e.getValue().low));
+                bad += failures;
+                repeated = e.getKey();
+                copiesLeft = start + e.getValue().net + failures;
+            }
+            if (copiesLeft > 0) {
+                copiesLeft--;
+                rows++;
+                return repeated.toArray();
+            }
+            done = true;
+            return null;
+        }
+
+        /** Deletes before the TRUNCATE that found no base copy. */
+        private void afterBase() {
+            if (truncated) {
+                for (Map.Entry<List<Object>, Integer> e : needBeforeTruncate.entrySet()) {
+                    bad += Math.max(0, -(inBase.getOrDefault(e.getKey(), 0) + e.getValue()));
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+                in = null;
+            }
+        }
     }
 
     private void checkWidth(Object[] row) {

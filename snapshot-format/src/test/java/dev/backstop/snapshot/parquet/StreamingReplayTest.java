@@ -1,6 +1,7 @@
-package dev.backstop.restore;
+package dev.backstop.snapshot.parquet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.backstop.snapshot.ColumnSpec;
@@ -11,10 +12,6 @@ import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.ValueEncoding;
-import dev.backstop.snapshot.parquet.ChangeOp;
-import dev.backstop.snapshot.parquet.ChangeRecord;
-import dev.backstop.snapshot.parquet.RowFileWriter;
-import dev.backstop.snapshot.parquet.TableRebuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,8 +30,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The streaming replay against the replay rules of docs/snapshot-format.md section 8, case by case, and against
- * snapshot-format's in-memory {@link TableRebuilder} on randomized base + delta Parquet files.
+ * The streaming replay against the replay rules of docs/snapshot-format.md section 8, case by case, and against a
+ * plain in-memory model of those rules ({@link ReferenceReplay}) on randomized base + delta Parquet files, pushed
+ * and pulled.
  */
 class StreamingReplayTest {
     private static final List<ColumnSpec> COLUMNS = List.of(ColumnSpec.of("id", "bigint", ValueEncoding.INT64, false),
@@ -125,6 +123,17 @@ class StreamingReplayTest {
         changes.forEach(replay::apply);
         List<Object[]> out = new ArrayList<>();
         StreamingReplay.Totals t = replay.stream(() -> rowsOf(base), out::add);
+        List<Object[]> pulled = new ArrayList<>();
+        try (StreamingReplay.Cursor c = replay.open(() -> rowsOf(base))) {
+            assertThrows(IllegalStateException.class, c::totals, "totals before the last row");
+            for (Object[] row = c.next(); row != null; row = c.next()) {
+                pulled.add(row);
+            }
+            assertEquals(t, c.totals());
+            assertNull(c.next(), "stays at its end");
+            assertEquals(t, c.totals());
+        }
+        assertEquals(texts(out), texts(pulled));
         assertEquals(expected, texts(out), name);
         assertEquals(out.size(), t.rows());
         assertEquals(unmatched, t.unmatched(), name);
@@ -205,14 +214,22 @@ class StreamingReplayTest {
                 if (target > lsn) {
                     continue;
                 }
-                TableRebuilder.RebuiltTable expected = TableRebuilder.rebuild(m, src, Lsn.of(target));
+                ReferenceReplay expected = ReferenceReplay.of(m, src, Lsn.of(target));
                 StreamingReplay replay = StreamingReplay.readDeltas(m, src, Lsn.of(target));
                 List<Object[]> got = new ArrayList<>();
                 StreamingReplay.Totals t = replay.stream(BaseReader.sourceOf(m, src), got::add);
                 String at = "round " + round + " target " + target;
                 assertEquals(texts(expected.rows()), texts(got), at);
-                assertEquals(expected.unmatchedChanges(), t.unmatched(), at);
-                assertEquals(expected.appliedChanges(), replay.appliedChanges(), at);
+                assertEquals(expected.unmatched(), t.unmatched(), at);
+                assertEquals(expected.applied(), replay.appliedChanges(), at);
+                List<Object[]> pulled = new ArrayList<>();
+                try (StreamingReplay.Cursor c = replay.open(BaseReader.sourceOf(m, src))) {
+                    for (Object[] row = c.next(); row != null; row = c.next()) {
+                        pulled.add(row);
+                    }
+                    assertEquals(t, c.totals(), at + " (pulled)");
+                }
+                assertEquals(texts(got), texts(pulled), at + " (pulled)");
             }
         }
     }
