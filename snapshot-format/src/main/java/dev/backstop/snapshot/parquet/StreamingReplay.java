@@ -227,6 +227,8 @@ public final class StreamingReplay {
         long rows;
         long bad;
         boolean done;
+        /** The base while it is being read. */
+        BaseRows in;
 
         /** What the replay found; only once {@link #next()} has returned null. */
         public Totals totals() {
@@ -235,13 +237,20 @@ public final class StreamingReplay {
             }
             return new Totals(rows, bad);
         }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+                in = null;
+            }
+        }
     }
 
     /** Base rows whose key no change touched, then the overlay's live rows. */
     private final class KeyedCursor extends Cursor {
         private final Set<Object> pending = new HashSet<>(needInBase);
         private final boolean plain = overlay.isEmpty();
-        private BaseRows in;
         private Iterator<Object[]> changed;
 
         KeyedCursor(BaseSource base) throws IOException {
@@ -293,14 +302,6 @@ public final class StreamingReplay {
             }
             return null;
         }
-
-        @Override
-        public void close() throws IOException {
-            if (in != null) {
-                in.close();
-                in = null;
-            }
-        }
     }
 
     /**
@@ -310,7 +311,6 @@ public final class StreamingReplay {
     private final class MultisetCursor extends Cursor {
         private final Map<List<Object>, Integer> inBase = new HashMap<>();
         private final Map<List<Object>, ?> watched = truncated ? needBeforeTruncate : multiset;
-        private BaseRows in;
         private Iterator<Map.Entry<List<Object>, Net>> changed;
         private List<Object> repeated;
         private int copiesLeft;
@@ -372,14 +372,6 @@ public final class StreamingReplay {
                 for (Map.Entry<List<Object>, Integer> e : needBeforeTruncate.entrySet()) {
                     bad += Math.max(0, -(inBase.getOrDefault(e.getKey(), 0) + e.getValue()));
                 }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (in != null) {
-                in.close();
-                in = null;
             }
         }
     }
