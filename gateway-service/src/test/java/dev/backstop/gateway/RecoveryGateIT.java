@@ -263,6 +263,123 @@ class RecoveryGateIT {
     }
 
     @Test
+    void tablesPutUnderTheGateByTheEstimateStayUnderItAtApproval() throws Exception {
+        ready("union_a");
+        ready("union_b");
+        gw.sql("ANALYZE union_b"); // the estimate then says 3 of 3 rows: IMPACT_CRITICAL
+        Resp held = gw.query(GatewayFixture.AGENT, "TRUNCATE union_a; DELETE FROM union_b WHERE id > 0");
+        assertEquals(202, held.status(), held.raw());
+        assertTrue(held.raw().contains("public.union_b") && held.raw().contains("public.union_a"), held.raw());
+        String id = held.body().get("approval_id").asText();
+        // Between request and approval union_b loses its recovery point: re-planned without an estimate,
+        // only TRUNCATE union_a would name a gate table, but union_b must still be checked.
+        rp.store.delete(rp.keys.latest(rp.table("public.union_b")));
+        Resp r = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(403, r.status(), r.raw());
+        assertTrue(failed(r.body().get("gate"), "snapshot_exists", "public.union_b"), r.raw());
+        assertEquals(3, gw.count("SELECT count(*) FROM union_a"), "nothing ran");
+        assertEquals(3, gw.count("SELECT count(*) FROM union_b"), "nothing ran");
+    }
+
+    @Test
+    void theApprovalFlushCoversEveryGateTableOfTheRequest() throws Exception {
+        ready("union_c");
+        ready("union_d");
+        gw.sql("ANALYZE union_d");
+        Resp held = gw.query(GatewayFixture.AGENT, "TRUNCATE union_c; DELETE FROM union_d WHERE id > 0");
+        assertEquals(202, held.status(), held.raw());
+        int flushes = rp.flushRequests.size();
+        Resp ok = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + held.body().get("approval_id").asText()
+                + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(200, ok.status(), ok.raw());
+        assertEquals("[\"public.union_c\",\"public.union_d\"]", rp.flushRequests.get(flushes).get("tables").toString());
+        assertEquals(0, gw.count("SELECT count(*) FROM union_d"));
+    }
+
+    @Test
+    void aPauseDuringTheFlushStopsTheApprovedStatement() throws Exception {
+        ready("paused_mid_flush");
+        String id = held("paused_mid_flush");
+        rp.flushHold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Resp> approval = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{\"comment\":\"go\"}");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try {
+            assertTrue(rp.flushEntered.tryAcquire(20, java.util.concurrent.TimeUnit.SECONDS), "the flush was called");
+            Resp pause = gw.post(GatewayFixture.OPERATOR2, "/v1/admin/pause", "{\"reason\":\"incident\"}");
+            assertEquals(200, pause.status(), pause.raw());
+            rp.flushHold.countDown();
+            Resp r = approval.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(403, r.status(), r.raw());
+            assertTrue(r.body().get("reasons").toString().contains("emergency_pause"), r.raw());
+            assertEquals(3, gw.count("SELECT count(*) FROM paused_mid_flush"), "rolled back before COMMIT");
+            gw.awaitAuditComplete();
+            assertEquals("blocked", approveCompletion(id).get("outcome").asText());
+        } finally {
+            rp.flushHold.countDown();
+            rp.flushHold = null;
+            gw.post(GatewayFixture.OPERATOR2, "/v1/admin/resume", "{\"reason\":\"over\"}");
+        }
+    }
+
+    /** A parent with rows 1..3 and a child whose 3 rows all cascade from parent 1; recovery points of both. */
+    static void cascadePair(String parent, String child) throws Exception {
+        ready(parent);
+        gw.sql("CREATE TABLE " + child + " (id int PRIMARY KEY, parent_id int REFERENCES " + parent
+                + " ON DELETE CASCADE)", "INSERT INTO " + child + " VALUES (1, 1), (2, 1), (3, 1)");
+        VerifiedManifest vm = rp.publish("public." + child, 1, 2, 3);
+        rp.heartbeat(gw.clock.instant(), vm.manifest().coveredLsn());
+    }
+
+    @Test
+    void aCascadeThatEmptiesAnotherTableIsHeldWithThatTableUnderTheGate() throws Exception {
+        cascadePair("cas_parent", "cas_child");
+        // One parent row of three (MEDIUM: would run at once), but the cascade deletes every child row.
+        Resp r = gw.query(GatewayFixture.AGENT, "DELETE FROM cas_parent WHERE id = 1");
+        assertEquals(202, r.status(), r.raw());
+        assertTrue(r.raw().contains("rolled_back_over_limit") && r.raw().contains("impact_percent_exceeded"), r.raw());
+        assertTrue(passedAll(r.body().get("gate")) && r.body().get("gate").toString().contains("public.cas_child"),
+                r.raw());
+        assertEquals(3, gw.count("SELECT count(*) FROM cas_child"));
+        int flushes = rp.flushRequests.size();
+        Resp ok = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + r.body().get("approval_id").asText()
+                + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(200, ok.status(), ok.raw());
+        assertTrue(rp.flushRequests.get(flushes).get("tables").toString().contains("public.cas_child"),
+                rp.flushRequests.get(flushes).toString());
+        assertEquals(0, gw.count("SELECT count(*) FROM cas_child"));
+    }
+
+    @Test
+    void anApprovedStatementWhoseCascadeWasNotEstimatedGatesThatTableBeforeItCommits() throws Exception {
+        cascadePair("cas_parent2", "cas_child2");
+        ready("cas_other");
+        Resp held = gw.query(GatewayFixture.AGENT, "TRUNCATE cas_other; DELETE FROM cas_parent2 WHERE id = 1");
+        assertEquals(202, held.status(), held.raw());
+        assertTrue(!held.body().get("gate").toString().contains("cas_child2"), "not estimated: " + held.raw());
+        int flushes = rp.flushRequests.size();
+        Resp ok = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + held.body().get("approval_id").asText()
+                + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(200, ok.status(), ok.raw());
+        // First flush: the request's gate tables; the run was rolled back before COMMIT; the second
+        // flush adds the child, then the statement ran again and committed.
+        assertEquals(flushes + 2, rp.flushRequests.size());
+        assertEquals("[\"public.cas_other\"]", rp.flushRequests.get(flushes).get("tables").toString());
+        assertEquals("[\"public.cas_child2\",\"public.cas_other\"]",
+                rp.flushRequests.get(flushes + 1).get("tables").toString());
+        assertEquals(0, gw.count("SELECT count(*) FROM cas_child2"));
+        assertEquals(0, gw.count("SELECT count(*) FROM cas_other"));
+        gw.awaitAuditComplete();
+        JsonNode c = approveCompletion(held.body().get("approval_id").asText());
+        assertEquals("executed", c.get("outcome").asText(), c.toString());
+        assertTrue(c.get("recovery_points").toString().contains("public.cas_child2"), c.toString());
+    }
+
+    @Test
     void groupMemberWithoutRecoveryPointBlocksTheOther() throws Exception {
         gw.sql("CREATE TABLE invoices (id int PRIMARY KEY)", "INSERT INTO invoices VALUES (1), (2), (3)",
                 "CREATE TABLE payments (id int PRIMARY KEY)");

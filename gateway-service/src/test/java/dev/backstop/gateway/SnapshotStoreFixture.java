@@ -58,6 +58,9 @@ final class SnapshotStoreFixture implements AutoCloseable {
     final List<JsonNode> flushRequests = new CopyOnWriteArrayList<>();
     /** HTTP status the fake /flush answers with (200 = the published manifests). */
     final AtomicInteger flushStatus = new AtomicInteger(200);
+    /** When set, /flush announces itself on {@code flushEntered} and waits for this latch before answering. */
+    volatile java.util.concurrent.CountDownLatch flushHold;
+    final java.util.concurrent.Semaphore flushEntered = new java.util.concurrent.Semaphore(0);
     private final HttpServer http;
     private long nextLsn = 0x1000;
 
@@ -145,6 +148,15 @@ final class SnapshotStoreFixture implements AutoCloseable {
         try (ex) {
             JsonNode req = JSON.readTree(ex.getRequestBody().readAllBytes());
             flushRequests.add(req);
+            java.util.concurrent.CountDownLatch hold = flushHold;
+            if (hold != null) {
+                flushEntered.release();
+                try {
+                    hold.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (!("Bearer " + SIDECAR_TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 send(ex, 401, "{\"error\":{\"code\":\"unauthorized\",\"message\":\"token\"}}");
                 return;

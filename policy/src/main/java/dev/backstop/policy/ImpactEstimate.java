@@ -10,5 +10,12 @@ package dev.backstop.policy;
  * @param source       where the figure comes from
  */
 public record ImpactEstimate(TableRef table, long rowsAffected, long tableRows, Source source) {
-    public enum Source { EXPLAIN_ESTIMATE, ACTUAL_ROW_COUNT }
+    /**
+     * EXPLAIN_ESTIMATE and ACTUAL_ROW_COUNT: rows the statements write to the table (both limits apply);
+     * SIDE_EFFECT_CHANGED_ROWS: existing rows updated or deleted in a table the statements do not name
+     * (a foreign key's ON DELETE CASCADE, a trigger, a function), measured before COMMIT: only the
+     * percentage limit applies to it, since the same rows are also counted in the table's
+     * ACTUAL_ROW_COUNT entry.
+     */
+    public enum Source { EXPLAIN_ESTIMATE, ACTUAL_ROW_COUNT, SIDE_EFFECT_CHANGED_ROWS }
 }

@@ -61,10 +61,11 @@ public final class PolicyEngine {
         if (p.impactAnalysisEnabled()) {
             Set<TableRef> existingRowsTouched = tablesWhoseExistingRowsChange(c);
             for (ImpactEstimate ie : ctx.impacts()) {
-                boolean rows = ie.rowsAffected() > p.maxWriteRowsWithoutCritical();
+                boolean sideEffect = ie.source() == ImpactEstimate.Source.SIDE_EFFECT_CHANGED_ROWS;
+                boolean rows = !sideEffect && ie.rowsAffected() > p.maxWriteRowsWithoutCritical();
                 // A plain INSERT changes no existing row: measured against a small (or empty) table it
                 // would always exceed the percentage, so only the row limit applies to it.
-                boolean pct = ie.tableRows() > 0 && existingRowsTouched.contains(ie.table())
+                boolean pct = ie.tableRows() > 0 && (sideEffect || existingRowsTouched.contains(ie.table()))
                         && ie.rowsAffected() * 100.0 / ie.tableRows() > p.maxWritePercentWithoutCritical();
                 if (rows) {
                     why.add("impact_rows_exceeded");

@@ -27,6 +27,9 @@ import java.util.UUID;
  */
 public final class ApprovalService {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApprovalService.class);
+    /** Reason: the real impact put a table under the recovery gate that the approval's flush did not cover. */
+    public static final String IMPACT_NEEDS_GATE = "impact_requires_recovery_point";
 
     private final ApprovalStore store;
     private final Auditor auditor;
@@ -149,29 +152,29 @@ public final class ApprovalService {
                 return finishBlocked(auditId, ctx, a, List.of("sql_hash_mismatch"), null);
             }
             QueryPlan plan = planner.plan(a.sqlText(), a.requestedBy(), false);
-            RecoveryGate.Result gate = plan.gate();
-            if (plan.outcome() != Outcome.BLOCK && a.gateRequired() && gate == null) {
-                // Escalated by impact when requested: the gate applies though this plan did not measure impact.
-                gate = planner.checkGate(new dev.backstop.policy.Decision(plan.outcome(), plan.risk(), List.of(), true,
-                        a.gateTables().stream().map(ApprovalService::table).toList()), plan.policy());
+            // Tables put under the gate when the request was made (e.g. by its impact estimate) stay
+            // under it, whatever this plan, made without an estimate, finds.
+            List<dev.backstop.policy.TableRef> gateTables = gateTables(plan, a);
+            RecoveryGate.Result gate = null;
+            if (plan.outcome() != Outcome.BLOCK && !gateTables.isEmpty()) {
+                gate = planner.checkGate(gateTables, plan.policy());
             }
             if (plan.outcome() == Outcome.BLOCK || (gate != null && !gate.passed())) {
+                RecoveryGate.Result failed = gate != null ? gate : plan.gate();
                 List<String> reasons = new java.util.ArrayList<>(plan.decision().reasons());
-                if (gate != null) {
-                    gate.reasons().stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
+                if (failed != null) {
+                    failed.reasons().stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
                 }
                 store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", reasons)),
-                        JSON.valueToTree(QueryPlan.gateSummary(gate)), clock.instant());
-                if (gate != null && !gate.passed()) {
-                    alerts.send(Alerts.gateFailed(clock.instant(), a.requestedBy(), plan, gate, auditId));
+                        JSON.valueToTree(QueryPlan.gateSummary(failed)), clock.instant());
+                if (failed != null && !failed.passed()) {
+                    alerts.send(Alerts.gateFailed(clock.instant(), a.requestedBy(), plan, failed, auditId));
                 }
-                return finishBlocked(auditId, ctx, a, reasons, gate);
+                return finishBlocked(auditId, ctx, a, reasons, failed);
             }
-            if (plan.decision().recoveryGateRequired() || a.gateRequired()) {
-                List<dev.backstop.policy.TableRef> tables = plan.decision().recoveryGateRequired()
-                        ? plan.decision().gateTables() : a.gateTables().stream().map(ApprovalService::table).toList();
-                RecoveryGate.Result flushed = planner.flushGate(tables, plan.policy());
-                RecoveryGate.Result all = gate == null ? flushed : gate.then(flushed);
+            if (!gateTables.isEmpty()) {
+                RecoveryGate.Result flushed = planner.flushGate(gateTables, plan.policy());
+                RecoveryGate.Result all = gate.then(flushed);
                 if (!all.passed()) {
                     store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", all.reasons())),
                             JSON.valueToTree(QueryPlan.gateSummary(all)), clock.instant());
@@ -183,7 +186,30 @@ public final class ApprovalService {
                 gate = all;
             }
             QueryPlan gated = gate == null ? plan : plan.withGate(gate);
-            ExecutionResult r = runner.run(gated, null, null);
+            ExecutionResult r = runApproved(gated, a);
+            if (r instanceof ExecutionResult.RolledBackOverLimit over) {
+                // Its real impact put more tables under the gate than were flushed (an estimate that
+                // was too low, a cascade): nothing committed; gate those too and run it once more.
+                QueryPlan measured = planner.replanWithActuals(gated, over.impacts(), over.impactUnknown(),
+                        a.requestedBy());
+                if (measured.outcome() != Outcome.BLOCK && measured.decision().recoveryGateRequired()) {
+                    java.util.Set<dev.backstop.policy.TableRef> more = new java.util.TreeSet<>(gateTables);
+                    more.addAll(measured.decision().gateTables());
+                    List<dev.backstop.policy.TableRef> wider = List.copyOf(more);
+                    RecoveryGate.Result again = planner.checkGate(wider, plan.policy());
+                    again = again.passed() ? again.then(planner.flushGate(wider, plan.policy())) : again;
+                    if (!again.passed()) {
+                        store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", again.reasons())),
+                                JSON.valueToTree(QueryPlan.gateSummary(again)), clock.instant());
+                        alerts.send(Alerts.gateFailed(clock.instant(), a.requestedBy(), plan, again, auditId));
+                        List<String> reasons = new java.util.ArrayList<>(measured.decision().reasons());
+                        again.reasons().stream().filter(x -> !reasons.contains(x)).forEach(reasons::add);
+                        return finishBlocked(auditId, ctx, a, reasons, again);
+                    }
+                    gated = plan.withGate(again);
+                    r = runApproved(gated, a);
+                }
+            }
             return finishExecution(ctx, a, gated, r, auditId, approver);
         } catch (GatewayException e) {
             complete(auditId, ctx, "error", e.code().httpStatus(), e.code(), e.getMessage(), a, approver, null);
@@ -258,21 +284,60 @@ public final class ApprovalService {
             throws SQLException {
         if (r instanceof ExecutionResult.Executed ex) {
             QueryResponse body = Responses.executed(plan, ex, auditId, a.id());
-            store.finish(a.id(), Approval.EXECUTED, JSON.valueToTree(body), null, JSON.valueToTree(plan.gateSummary()),
-                    clock.instant());
             metrics.query("execute", plan.risk().name());
+            // Committed: the audit says so first; nothing after this may turn it into an error.
             AuditCompletion.Builder c = AuditCompletion.builder(auditor.now(), "executed", 200, ctx.elapsedMillis())
                     .rowCount(ex.rowCount()).risk(plan.risk().name()).approvalId(a.id()).approver(approver)
                     .gate(plan.gateSummary()).recovery(plan.gate()).commit(ex.commit());
             auditor.complete(auditId, c.build());
+            try {
+                store.finish(a.id(), Approval.EXECUTED, JSON.valueToTree(body), null, JSON.valueToTree(plan.gateSummary()),
+                        clock.instant());
+            } catch (SQLException | RuntimeException e) {
+                LOG.error("approval {} executed (audit {}) but its status could not be recorded: {}", a.id(), auditId,
+                        e.getMessage());
+            }
             Alerts.dropped(alerts, clock.instant(), a.requestedBy(), plan, plan.gate(), auditId);
             return Map.entry(200, body);
+        }
+        if (r instanceof ExecutionResult.RolledBackOverLimit over) {
+            // Rolled back before COMMIT: blocked now, or its real impact needs a recovery point of a
+            // table the gate did not flush. Nothing ran; the agent can send it again.
+            QueryPlan now = planner.replanWithActuals(plan, over.impacts(), over.impactUnknown(), a.requestedBy());
+            List<String> reasons = new java.util.ArrayList<>(now.decision().reasons());
+            if (now.outcome() != Outcome.BLOCK && !reasons.contains(IMPACT_NEEDS_GATE)) {
+                reasons.add(IMPACT_NEEDS_GATE);
+            }
+            store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reasons", reasons)),
+                    JSON.valueToTree(QueryPlan.gateSummary(now.gate())), clock.instant());
+            return finishBlocked(auditId, ctx, a, reasons, now.gate());
         }
         GatewayException e = runner.toException(r);
         store.finish(a.id(), Approval.FAILED, null,
                 JSON.valueToTree(Map.of("code", e.code().code(), "message", e.getMessage(), "details", e.details())),
                 null, clock.instant());
         throw e;
+    }
+
+    /**
+     * Runs an approved plan. Checked again right before COMMIT: a pause or quarantine that came during
+     * the flush, and the real impact (every table it puts under the gate must have been flushed).
+     */
+    private ExecutionResult runApproved(QueryPlan gated, Approval a) {
+        return runner.run(gated, null,
+                (actual, unknown) -> planner.allowsApprovedCommit(gated, actual, unknown, a.requestedBy()));
+    }
+
+    /** The union of the tables the gate protected when the request was made and those it protects now. */
+    private static List<dev.backstop.policy.TableRef> gateTables(QueryPlan plan, Approval a) {
+        java.util.Set<dev.backstop.policy.TableRef> all = new java.util.TreeSet<>();
+        if (plan.decision().recoveryGateRequired()) {
+            all.addAll(plan.decision().gateTables());
+        }
+        if (a.gateRequired()) {
+            a.gateTables().forEach(t -> all.add(table(t)));
+        }
+        return List.copyOf(all);
     }
 
     private Map.Entry<Integer, Object> finishBlocked(String auditId, RequestContext ctx, Approval a, List<String> reasons,

@@ -41,6 +41,22 @@ public record QueryPlan(
         return decision.outcome();
     }
 
+    /**
+     * Whether a passed flush of the recovery gate named a recovery point for each of these tables
+     * (so a write to them is recoverable to just before this request).
+     */
+    public boolean gateCovers(java.util.Collection<dev.backstop.policy.TableRef> tables) {
+        if (tables.isEmpty()) {
+            return true;
+        }
+        if (gate == null || !gate.passed()) {
+            return false;
+        }
+        java.util.Set<String> covered = new java.util.HashSet<>();
+        gate.recoveryPoints().forEach(p -> covered.add(p.table()));
+        return tables.stream().allMatch(t -> covered.contains(t.qualifiedName()));
+    }
+
     public Risk risk() {
         return decision.risk();
     }

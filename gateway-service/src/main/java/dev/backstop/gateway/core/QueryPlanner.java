@@ -69,7 +69,9 @@ public final class QueryPlanner {
             refusals.stream().filter(r -> !reasons.contains(r)).forEach(reasons::add);
             d = new Decision(Outcome.BLOCK, d.risk(), reasons, false, List.of());
         } else if (estimate && policy.impactAnalysisEnabled() && d.outcome() != Outcome.BLOCK
-                && !d.risk().atLeast(Risk.IMPACT_CRITICAL)) {
+                && (!d.risk().atLeast(Risk.IMPACT_CRITICAL) || d.recoveryGateRequired())) {
+            // Also for a statement already CRITICAL: a large write next to it puts its table under the
+            // recovery gate too, and the gate's tables are stored with the approval.
             List<StatementClassification> writes = cl.statements().stream().filter(TargetExecutor::explainable).toList();
             if (!writes.isEmpty()) {
                 Optional<List<ImpactEstimate>> est = executor.estimate(sql, writes, explainTimeoutMs);
@@ -104,16 +106,38 @@ public final class QueryPlanner {
         return new QueryPlan(plan.sql(), plan.sqlSha256(), plan.policy(), plan.classification(), actual, unknown, d, g);
     }
 
-    /** Would these actual impacts be allowed to commit without approval? */
+    /**
+     * Right before COMMIT of an unapproved request: would these actual impacts be executed without
+     * approval, now (pause and quarantine read again), and is every table the recovery gate must
+     * protect covered by the recovery point this request flushed?
+     */
     public boolean allowsCommit(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
+        Decision d = decideNow(plan, actual, unknown, requester);
+        return d.outcome() == Outcome.EXECUTE && (!d.recoveryGateRequired() || plan.gateCovers(d.gateTables()));
+    }
+
+    /**
+     * Right before COMMIT of an approved request: an operator approved the text, so the limits do not
+     * apply; but not if it is blocked now (pause, quarantine, ...), and never without a recovery point
+     * for every table the real impact puts under the recovery gate.
+     */
+    public boolean allowsApprovedCommit(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
+        Decision d = decideNow(plan, actual, unknown, requester);
+        return d.outcome() != Outcome.BLOCK && (!d.recoveryGateRequired() || plan.gateCovers(d.gateTables()));
+    }
+
+    private Decision decideNow(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
         PauseStatus pause = safety.pause();
         return PolicyEngine.decide(plan.classification(), plan.policy(),
-                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester)))
-                .outcome() == Outcome.EXECUTE;
+                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester)));
     }
 
     public RecoveryGate.Result checkGate(Decision d, Policy policy) {
-        return guarded(() -> gate.check(d.gateTables(), policy), RecoveryGate.CHECKS, d.gateTables());
+        return checkGate(d.gateTables(), policy);
+    }
+
+    public RecoveryGate.Result checkGate(List<dev.backstop.policy.TableRef> tables, Policy policy) {
+        return guarded(() -> gate.check(tables, policy), RecoveryGate.CHECKS, tables);
     }
 
     /**

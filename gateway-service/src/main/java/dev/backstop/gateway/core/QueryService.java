@@ -182,7 +182,8 @@ public final class QueryService {
             // The real row counts exceeded the limits: nothing committed; now it needs approval.
             QueryPlan replanned = planner.replanWithActuals(plan, over.impacts(), over.impactUnknown(), who);
             List<String> reasons = new ArrayList<>(replanned.decision().reasons());
-            if (!reasons.contains(ROLLED_BACK_OVER_LIMIT)) {
+            boolean stoppedByState = reasons.contains("emergency_pause") || reasons.contains("agent_quarantined");
+            if (!stoppedByState && !reasons.contains(ROLLED_BACK_OVER_LIMIT)) {
                 reasons.add(ROLLED_BACK_OVER_LIMIT);
             }
             if (replanned.outcome() == Outcome.BLOCK) {

@@ -8,31 +8,47 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Rows in a table before a write: pg_class.reltuples, or count(*) when the table was never analyzed
- * (reltuples &lt; 0). Read inside the write's own transaction, before the write. 0 = unknown/new table.
+ * Rows in a table before a write, for the percentage limit: exact (count(*)) for tables below
+ * {@link #EXACT_BELOW} rows, else at least that many (pg_class.reltuples when larger). Statistics
+ * alone are not enough: a table emptied and loaded again before autovacuum ran can say 0 rows (the
+ * percentage would be skipped) or a million (a 100% delete of its 900 real rows would look like
+ * 0.09%). Counting at most {@link #EXACT_BELOW} rows is cheap, and a percentage can only exceed
+ * max_write_percent_without_critical on a table smaller than max_write_rows_without_critical x 100 /
+ * that percent (2,000 rows with the defaults), which this counts exactly. Read inside the write's own
+ * transaction. 0 = the table does not exist (yet).
  */
 final class TableSizes {
+    /** Tables with fewer rows than this are counted exactly. */
+    static final long EXACT_BELOW = 10_000;
+
     long rows(Connection c, TableRef t) throws SQLException {
+        double reltuples;
+        boolean readable;
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                        + " WHERE n.nspname = ? AND c.relname = ?")) {
+                "SELECT c.reltuples, has_table_privilege(c.oid, 'SELECT') FROM pg_class c"
+                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return 0;
                 }
-                double reltuples = rs.getDouble(1);
-                if (reltuples >= 0) {
-                    return (long) reltuples;
-                }
-            }
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM " + quote(t.schema()) + "." + quote(t.name()))) {
-                rs.next();
-                return rs.getLong(1);
+                reltuples = rs.getDouble(1);
+                readable = rs.getBoolean(2);
             }
         }
+        if (!readable) {
+            // An insert-only grant: only the statistics can say (the row limit still applies).
+            return Math.max(0, (long) reltuples);
+        }
+        long counted;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT 1 FROM " + quote(t.schema()) + "."
+                     + quote(t.name()) + " LIMIT " + EXACT_BELOW + ") AS first_rows")) {
+            rs.next();
+            counted = rs.getLong(1);
+        }
+        return counted < EXACT_BELOW ? counted : Math.max(counted, (long) reltuples);
     }
 
     static String quote(String identifier) {

@@ -125,13 +125,7 @@ public final class TargetExecutor {
         int current = -1;
         try {
             c.setAutoCommit(false);
-            if (!c.unwrap(BaseConnection.class).getStandardConformingStrings()) {
-                // Our lexer assumes standard_conforming_strings=on; with it off, backslashes in
-                // '...' change where strings (and so statements) end.
-                rollbackQuietly(c);
-                return new ExecutionResult.Refused(ErrorCode.STATEMENT_BOUNDARY_MISMATCH, 0,
-                        "standard_conforming_strings is off on this connection");
-            }
+            BaseConnection pg = c.unwrap(BaseConnection.class);
             // READ ONLY: pgjdbc opens the transaction with BEGIN READ ONLY (readOnlyMode=transaction,
             // forced on the pool), sent with the first statement: no extra round trip.
             c.setReadOnly(o.readOnly());
@@ -144,14 +138,31 @@ public final class TargetExecutor {
                 }
             }
             Map<TableRef, long[]> impacts = new LinkedHashMap<>();
+            // Existing rows updated or deleted in tables the statements do not name (percentage limit).
+            Map<TableRef, long[]> sideEffects = new LinkedHashMap<>();
             boolean unknown = false;
             List<StatementResult> results = new ArrayList<>();
             List<Column> columns = List.of();
             List<List<JsonNode>> rows = List.of();
             boolean truncated = false;
             long lastCount = 0;
+            // A read-write transaction's statements can write more than they say (functions called by a
+            // read or inside a write, triggers, ON DELETE CASCADE): the transaction's own table
+            // statistics show every table they changed.
+            boolean watchSideEffects = o.guard() != null && !o.readOnly();
+            XactWrites written = watchSideEffects ? XactWrites.read(c) : null;
+            String searchPath = null;
             for (StatementClassification s : statements) {
                 current = s.index();
+                ExecutionResult.Refused drift = classifierAssumptionsBroken(c, pg, s.index(), statements.size(),
+                        searchPath);
+                if (drift != null) {
+                    rollbackQuietly(c);
+                    return drift;
+                }
+                if (statements.size() > 1 && searchPath == null) {
+                    searchPath = currentSearchPath(c);
+                }
                 boolean measured = o.guard() != null && s.write() && MEASURED.contains(s.operation())
                         && s.tables().size() == 1 && !s.reasons().contains("data_modifying_cte");
                 if (measured) {
@@ -209,16 +220,53 @@ public final class TargetExecutor {
                         impacts.get(s.tables().get(0))[0] += count;
                     }
                 }
+                if (watchSideEffects) {
+                    XactWrites now = XactWrites.read(c);
+                    XactWrites.Delta d = now.since(written);
+                    written = now;
+                    if (d.unknown() || (d.catalogChanged() && !isDdl(s)) || (!s.write() && d.wroteAnything())) {
+                        // Counters off, a read or DML that changed the schema, or a read that wrote
+                        // (a function it called): what it did cannot be judged by row counts.
+                        unknown = true;
+                    }
+                    TableRef counted = measured ? s.tables().get(0) : null;
+                    for (Map.Entry<TableRef, XactWrites.Rows> e : d.rowsByTable().entrySet()) {
+                        if (e.getKey().equals(counted)) {
+                            continue; // already in the statement's own update count
+                        }
+                        XactWrites.Rows w = e.getValue();
+                        if (!impacts.containsKey(e.getKey())) {
+                            // Counted after the write: the size before it is that, less what it added.
+                            impacts.put(e.getKey(), new long[] {0,
+                                    Math.max(0, tableSizes.rows(c, e.getKey()) - w.inserted() + w.deleted())});
+                        }
+                        long size = impacts.get(e.getKey())[1];
+                        impacts.get(e.getKey())[0] += w.total();
+                        if (w.changed() > 0) {
+                            sideEffects.computeIfAbsent(e.getKey(), t -> new long[] {0, size})[0] += w.changed();
+                        }
+                    }
+                }
+            }
+            ExecutionResult.Refused drift = classifierAssumptionsBroken(c, pg, statements.size(), statements.size(),
+                    searchPath);
+            if (drift != null) {
+                rollbackQuietly(c);
+                return drift;
             }
             current = -1;
             if (o.readOnly()) {
                 // Nothing to commit: the caller ends the transaction with ROLLBACK (endReadOnly).
                 return new ExecutionResult.Executed(columns, rows, lastCount, truncated, results, null);
             }
-            if (o.guard() != null && (unknown || !impacts.isEmpty())) {
+            // The guard is asked even when nothing was measured: it also re-checks what may have
+            // changed since the plan was made (emergency pause, quarantine).
+            if (o.guard() != null) {
                 List<ImpactEstimate> actual = new ArrayList<>();
                 impacts.forEach((t, v) -> actual.add(
                         new ImpactEstimate(t, v[0], v[1], ImpactEstimate.Source.ACTUAL_ROW_COUNT)));
+                sideEffects.forEach((t, v) -> actual.add(
+                        new ImpactEstimate(t, v[0], v[1], ImpactEstimate.Source.SIDE_EFFECT_CHANGED_ROWS)));
                 if (!o.guard().test(actual, unknown)) {
                     c.rollback();
                     return new ExecutionResult.RolledBackOverLimit(actual, unknown);
@@ -241,6 +289,42 @@ public final class TargetExecutor {
             rollbackQuietly(c);
             throw e;
         }
+    }
+
+    /**
+     * The classifier read the text with standard_conforming_strings on and unqualified names in the
+     * search_path the session started with. A statement (SET LOCAL, set_config in a function) can
+     * change either for the statements after it; checked before each statement and once after the
+     * last: a change refuses the whole request. {@code searchPath} is null until read (only texts with
+     * several statements need it).
+     */
+    private static ExecutionResult.Refused classifierAssumptionsBroken(Connection c, BaseConnection pg, int index,
+                                                                        int count, String searchPath)
+            throws SQLException {
+        if (!pg.getStandardConformingStrings()) {
+            // With it off, backslashes in '...' change where strings (and so statements) end.
+            return new ExecutionResult.Refused(ErrorCode.STATEMENT_BOUNDARY_MISMATCH, Math.min(index, count - 1),
+                    "standard_conforming_strings is off on this connection"
+                            + (index > 0 ? " (turned off by an earlier statement of this request)" : ""));
+        }
+        if (searchPath != null && !searchPath.equals(currentSearchPath(c))) {
+            return new ExecutionResult.Refused(ErrorCode.SEARCH_PATH_CHANGED, Math.min(index, count - 1),
+                    "search_path was changed by an earlier statement of this request: unqualified names after it"
+                            + " would not be the tables that were classified and checked");
+        }
+        return null;
+    }
+
+    private static String currentSearchPath(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('search_path')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Statements that change the schema themselves (their catalog writes are expected). */
+    private static boolean isDdl(StatementClassification s) {
+        return s.write() && !MEASURED.contains(s.operation()) && !OPAQUE.contains(s.operation());
     }
 
     /**
