@@ -275,7 +275,10 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         // setReadOnly(true) must mean BEGIN READ ONLY for the transaction, whatever the URL says.
         pg.setReadOnlyMode("transaction");
         // Every session starts with the statement timeout; DISCARD ALL restores it after each request.
-        pg.setOptions("-c statement_timeout=" + statementTimeoutMs);
+        // And with search_path = public: the classifier gives unqualified names that schema, so a
+        // role's own search_path (or a schema named like the role, "$user") cannot send a statement
+        // to a table other than the one classified and checked.
+        pg.setOptions("-c statement_timeout=" + statementTimeoutMs + " -c search_path=public");
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("backstop-target");
         hc.setDataSource(new RegisteringDataSource(pg, backends));

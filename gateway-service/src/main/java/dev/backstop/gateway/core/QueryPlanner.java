@@ -81,6 +81,7 @@ public final class QueryPlanner {
                         new DecisionContext(impacts, unknown, pause.paused(), pause.blocksAll(), quarantined));
             }
         }
+        d = withLinkedTables(d, cl, policy);
         RecoveryGate.Result g = null;
         if (d.recoveryGateRequired() && d.outcome() != Outcome.BLOCK) {
             g = checkGate(d, policy);
@@ -94,8 +95,9 @@ public final class QueryPlanner {
     /** Re-decides after execution measured the real row counts (the row guard tripped). */
     public QueryPlan replanWithActuals(QueryPlan plan, List<ImpactEstimate> actual, boolean unknown, String requester) {
         PauseStatus pause = safety.pause();
-        Decision d = PolicyEngine.decide(plan.classification(), plan.policy(),
-                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester)));
+        Decision d = withLinkedTables(PolicyEngine.decide(plan.classification(), plan.policy(),
+                new DecisionContext(actual, unknown, pause.paused(), pause.blocksAll(), safety.quarantined(requester))),
+                plan.classification(), plan.policy());
         RecoveryGate.Result g = null;
         if (d.recoveryGateRequired() && d.outcome() != Outcome.BLOCK) {
             g = checkGate(d, plan.policy());
@@ -104,6 +106,47 @@ public final class QueryPlanner {
             }
         }
         return new QueryPlan(plan.sql(), plan.sqlSha256(), plan.policy(), plan.classification(), actual, unknown, d, g);
+    }
+
+    /**
+     * Gate tables the foreign keys add: with {@code cascade_risk_requires_group_readiness}, every table a
+     * TRUNCATE/DROP .. CASCADE reaches (tables referencing its targets, transitively; reason
+     * {@code cascade_reaches:<table>}); with {@code foreign_key_grouping_enabled}, every table linked
+     * to a gate table by foreign keys in either direction ({@code foreign_key_group:<table>}). If the
+     * foreign keys cannot be read, the decision is blocked ({@code foreign_keys_unavailable}).
+     */
+    private Decision withLinkedTables(Decision d, Classification cl, Policy policy) {
+        if (!d.recoveryGateRequired() || d.outcome() == Outcome.BLOCK) {
+            return d;
+        }
+        List<dev.backstop.policy.TableRef> cascaded = cl.statements().stream()
+                .filter(s -> s.cascade() && s.tableRecoverable()).flatMap(s -> s.tables().stream()).toList();
+        boolean cascade = policy.cascadeRiskRequiresGroupReadiness() && !cascaded.isEmpty();
+        if (!cascade && !policy.foreignKeyGroupingEnabled()) {
+            return d;
+        }
+        Optional<dev.backstop.gateway.db.ForeignKeys> fks = executor.foreignKeys();
+        List<String> reasons = new ArrayList<>(d.reasons());
+        if (fks.isEmpty()) {
+            reasons.add("foreign_keys_unavailable");
+            return new Decision(Outcome.BLOCK, d.risk(), reasons, true, d.gateTables());
+        }
+        java.util.Set<dev.backstop.policy.TableRef> tables = new java.util.TreeSet<>(d.gateTables());
+        if (cascade) {
+            for (var t : fks.get().withReferencing(cascaded)) {
+                if (tables.add(t)) {
+                    reasons.add("cascade_reaches:" + t.qualifiedName());
+                }
+            }
+        }
+        if (policy.foreignKeyGroupingEnabled()) {
+            for (var t : fks.get().withLinked(List.copyOf(tables))) {
+                if (tables.add(t)) {
+                    reasons.add("foreign_key_group:" + t.qualifiedName());
+                }
+            }
+        }
+        return new Decision(d.outcome(), d.risk(), reasons, true, List.copyOf(tables));
     }
 
     /**

@@ -342,6 +342,33 @@ public final class TargetExecutor {
         }
     }
 
+    /** The target database's foreign-key graph, read in a READ ONLY transaction; empty if it cannot be read. */
+    public java.util.Optional<ForeignKeys> foreignKeys() {
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            return java.util.Optional.empty();
+        }
+        boolean clean = false;
+        try {
+            c.setReadOnly(true);
+            ForeignKeys g = ForeignKeys.read(c);
+            c.rollback();
+            clean = reset(c);
+            return java.util.Optional.of(g);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("foreign keys could not be read: {}", SecretScrubber.scrub(String.valueOf(e.getMessage())));
+            rollbackQuietly(c);
+            return java.util.Optional.empty();
+        } finally {
+            if (!clean) {
+                pool.evictConnection(c);
+            }
+            closeQuietly(c);
+        }
+    }
+
     /** DML statements whose impact EXPLAIN can estimate. */
     public static boolean explainable(StatementClassification s) {
         return s.write() && MEASURED.contains(s.operation()) && !s.operation().equals("COPY")
