@@ -14,12 +14,23 @@ final class QuarantineCommand {
     private QuarantineCommand() {
     }
 
+    /**
+     * Who quarantines: {@code --by}, else {@code $USER}, else the operating system's user name (the JVM's
+     * {@code user.name}, which does not depend on the environment). Neither known: refused, never a made-up name.
+     */
     static String operator(Session s, String by) {
         if (by != null && !by.isBlank()) {
             return by;
         }
         String user = s.environment().env().get("USER");
-        return user == null || user.isBlank() ? "restore-tool" : user;
+        if (user != null && !user.isBlank()) {
+            return user;
+        }
+        String os = System.getProperty("user.name");
+        if (os != null && !os.isBlank() && !os.equals("?")) {
+            return os;
+        }
+        throw new ConfigException("--by NAME is needed: $USER is not set and the operating system's user name is unknown");
     }
 
     @Command(name = "quarantine", mixinStandardHelpOptions = true,
@@ -38,7 +49,8 @@ final class QuarantineCommand {
         @Option(names = "--reason", required = true, paramLabel = "TEXT")
         String reason;
 
-        @Option(names = "--by", paramLabel = "NAME", description = "Who quarantines it (default $USER).")
+        @Option(names = "--by", paramLabel = "NAME",
+                description = "Who quarantines it (default: $USER, else the operating system's user name).")
         String by;
 
         @Override
@@ -76,7 +88,8 @@ final class QuarantineCommand {
         @Option(names = "--reason", required = true, paramLabel = "TEXT")
         String reason;
 
-        @Option(names = "--by", paramLabel = "NAME")
+        @Option(names = "--by", paramLabel = "NAME",
+                description = "Who lifts it (default: $USER, else the operating system's user name).")
         String by;
 
         @Override
@@ -90,9 +103,9 @@ final class QuarantineCommand {
             if (reason.isBlank()) {
                 throw new ConfigException("--reason must not be empty");
             }
+            String who = operator(s, by);
             catalog.removeQuarantine(table, recoveryPoint);
-            s.environment().out().println("Unquarantined " + table + " " + recoveryPoint + " (by " + operator(s, by)
-                    + "): " + reason);
+            s.environment().out().println("Unquarantined " + table + " " + recoveryPoint + " (by " + who + "): " + reason);
             return ExitCode.OK;
         }
     }

@@ -212,6 +212,29 @@ class RestoreCliIT {
     }
 
     @Test
+    void quarantineByDefaultsToUserThenToTheOperatingSystemsUserName() {
+        // No USER in the environment (cron, systemd, some containers): the JVM's user.name, never a made-up name.
+        CliRun noUser = run("quarantine", "orders", ORDERS_OLD, "--reason", "checking");
+        assertEquals(0, noUser.exitCode(), noUser.toString());
+        String os = System.getProperty("user.name");
+        assertEquals("Quarantined app:public.orders " + ORDERS_OLD + " (by " + os + "): checking\n", noUser.out());
+        RecoveryPointCatalog catalog = new RecoveryPointCatalog(points.store(), points.keys());
+        assertEquals(os, catalog.quarantine(ORDERS, ORDERS_OLD).orElseThrow().quarantinedBy());
+
+        Map<String, String> withUser = new java.util.HashMap<>(env);
+        withUser.put("USER", "alice");
+        CliRun lifted = CliRun.run(withUser, NOW, dir, "--config", config.toString(), "unquarantine", "orders",
+                ORDERS_OLD, "--reason", "fine");
+        assertEquals(0, lifted.exitCode(), lifted.toString());
+        assertEquals("Unquarantined app:public.orders " + ORDERS_OLD + " (by alice): fine\n", lifted.out());
+
+        CliRun explicit = CliRun.run(withUser, NOW, dir, "--config", config.toString(), "quarantine", "orders",
+                ORDERS_OLD, "--reason", "again", "--by", "bob");
+        assertEquals(0, explicit.exitCode(), explicit.toString());
+        assertEquals("bob", catalog.quarantine(ORDERS, ORDERS_OLD).orElseThrow().quarantinedBy());
+    }
+
+    @Test
     void usageAndConfigurationErrorsExitWithTwo() {
         CliRun none = run();
         assertEquals(2, none.exitCode(), none.toString());
