@@ -47,6 +47,30 @@ public final class ConfigLoader {
         return Files.isRegularFile(demo) ? demo : workingDir.resolve("config.yml");
     }
 
+    /**
+     * Resolves (as {@link #resolve}) and loads. A file that does not exist is reported with where it came from; when
+     * none was named, with both files looked for and how to name one.
+     */
+    public RestoreConfig load(Path explicit, Path workingDir) {
+        Path file = resolve(explicit, workingDir);
+        if (!Files.exists(file)) {
+            String fromEnv = env.get("BACKSTOP_CONFIG");
+            if (explicit != null) {
+                throw new ConfigException("configuration file " + file + " (given with --config) does not exist");
+            }
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                throw new ConfigException("configuration file " + file + " (from $BACKSTOP_CONFIG) does not exist");
+            }
+            Path demo = workingDir.resolve(".backstop-demo").resolve("config.yml");
+            throw new ConfigException("no configuration file: looked for " + demo + " (the one `./backstop demo` "
+                    + "writes in the folder it runs from) and " + file + "\n"
+                    + "  Pass --config FILE (or set BACKSTOP_CONFIG=FILE) to name your config.yml; for the demo, run "
+                    + "this command from the folder you started `./backstop demo` in, or pass --config "
+                    + "<that folder>/.backstop-demo/config.yml");
+        }
+        return load(file);
+    }
+
     public RestoreConfig load(Path file) {
         JsonNode root;
         try {

@@ -30,7 +30,8 @@ public final class RestoreCli implements Callable<Integer> {
     static final int INTERNAL_ERROR = ExitCode.INTERNAL;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Configuration file (default: $BACKSTOP_CONFIG, else .backstop-demo/config.yml if present, else config.yml).")
+            description = "Configuration file (default: $BACKSTOP_CONFIG, else .backstop-demo/config.yml if present, else "
+                    + "config.yml, both in the current folder).")
     Path config;
 
     @Option(names = "--database", paramLabel = "NAME",
@@ -54,7 +55,7 @@ public final class RestoreCli implements Callable<Integer> {
     Session session() {
         if (session == null) {
             ConfigLoader loader = new ConfigLoader(environment.env());
-            RestoreConfig cfg = loader.load(loader.resolve(config, environment.workingDir()));
+            RestoreConfig cfg = loader.load(config, environment.workingDir());
             session = new Session(environment, cfg, database);
         }
         return session;

@@ -248,8 +248,22 @@ class RestoreCliIT {
 
         CliRun missingFile = CliRun.run(env, NOW, dir, "--config", dir.resolve("nope.yml").toString(), "list");
         assertEquals(2, missingFile.exitCode(), missingFile.toString());
-        assertTrue(missingFile.err().startsWith("error: cannot read configuration " + dir.resolve("nope.yml")),
+        assertEquals("error: configuration file " + dir.resolve("nope.yml") + " (given with --config) does not exist\n",
                 missingFile.err());
+
+        // Run from a folder without a config.yml (and no demo there): both files looked for, and how to name one.
+        Path elsewhere = dir.resolve("elsewhere");
+        CliRun noFile = CliRun.run(env, NOW, elsewhere, "list");
+        assertEquals(2, noFile.exitCode(), noFile.toString());
+        assertEquals("error: no configuration file: looked for " + elsewhere.resolve(".backstop-demo/config.yml")
+                + " (the one `./backstop demo` writes in the folder it runs from) and " + elsewhere.resolve("config.yml")
+                + "\n  Pass --config FILE (or set BACKSTOP_CONFIG=FILE) to name your config.yml; for the demo, run this"
+                + " command from the folder you started `./backstop demo` in, or pass --config"
+                + " <that folder>/.backstop-demo/config.yml\n", noFile.err());
+        CliRun fromEnv = CliRun.run(Map.of("BACKSTOP_CONFIG", dir.resolve("gone.yml").toString()), NOW, elsewhere, "list");
+        assertEquals(2, fromEnv.exitCode(), fromEnv.toString());
+        assertEquals("error: configuration file " + dir.resolve("gone.yml") + " (from $BACKSTOP_CONFIG) does not exist\n",
+                fromEnv.err());
 
         CliRun unsetSecret = CliRun.run(Map.of("TEST_ACCESS_KEY", "x"), NOW, dir, "--config", config.toString(), "list");
         assertEquals(2, unsetSecret.exitCode(), unsetSecret.toString());
