@@ -1,7 +1,9 @@
 package dev.backstop.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -33,6 +35,53 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class AuditWriterIT {
+
+    @Test
+    void aCompletionWhoseBatchFailedIsWrittenOnceTheStateDatabaseIsBack(PgDatabase db) throws Exception {
+        StateSchema schema = new StateSchema("backstop_retry");
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(db.jdbcUrl());
+        hc.setUsername(db.user());
+        hc.setPassword(db.password());
+        hc.setMaximumPoolSize(2);
+        try (HikariDataSource ds = new HikariDataSource(hc)) {
+            Flyway.configure().dataSource(ds).schemas(schema.name()).createSchemas(true)
+                    .locations("classpath:db/migration/backstop").load().migrate();
+            java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+            javax.sql.DataSource flaky = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
+                        if (m.getName().equals("getConnection") && down.get()) {
+                            throw new java.sql.SQLTransientConnectionException("state database unreachable (test)");
+                        }
+                        try {
+                            return m.invoke(ds, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            AuditWriter w = new AuditWriter(flaky, schema, 64, e -> { });
+            w.start();
+            try {
+                UUID id = UUID.randomUUID();
+                w.append(id, Instant.now(), "p", "execute", "LOW", null, "{\"n\":1}", null, null, null)
+                        .get(10, TimeUnit.SECONDS);
+                down.set(true);
+                CompletableFuture<Void> c = w.complete(id, "executed", Instant.now(), null, "{\"outcome\":\"executed\"}");
+                Thread.sleep(1000); // several attempts fail meanwhile
+                assertFalse(c.isDone(), "kept, not dropped, while the state database is down");
+                down.set(false);
+                c.get(10, TimeUnit.SECONDS);
+                try (java.sql.Connection conn = ds.getConnection(); java.sql.Statement st = conn.createStatement();
+                     java.sql.ResultSet rs = st.executeQuery("SELECT outcome FROM " + schema.name()
+                             + ".audit WHERE id = '" + id + "'")) {
+                    assertTrue(rs.next());
+                    assertEquals("executed", rs.getString(1));
+                }
+            } finally {
+                w.stop();
+            }
+        }
+    }
 
     @Test
     void twoWritersKeepOneVerifiableChain(PgDatabase db) throws Exception {

@@ -48,7 +48,15 @@ public final class AuditWriter implements Managed {
     }
 
     record Complete(UUID id, String outcome, Instant completedAt, UUID approvalId, String completion,
-                    CompletableFuture<Void> done) implements Op {
+                    CompletableFuture<Void> done, int attempts) implements Op {
+        Complete(UUID id, String outcome, Instant completedAt, UUID approvalId, String completion,
+                 CompletableFuture<Void> done) {
+            this(id, outcome, completedAt, approvalId, completion, done, 1);
+        }
+
+        Complete again() {
+            return new Complete(id, outcome, completedAt, approvalId, completion, done, attempts + 1);
+        }
     }
 
     private final DataSource dataSource;
@@ -60,6 +68,17 @@ public final class AuditWriter implements Managed {
     static final int MAX_CHAIN_RACES = 20;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>(200_000);
     private final BlockingQueue<Op> completions = new LinkedBlockingQueue<>(200_000);
+    /**
+     * Completions whose batch failed (state database blip, a chain race lost too often, another
+     * request's bad row): written again in batches of their own, so one that keeps failing cannot
+     * fail anybody's append, every {@link #RETRY_EVERY_MS} for up to {@link #MAX_COMPLETION_ATTEMPTS}
+     * attempts. A completion that is never written leaves its record "begun": the statement's outcome
+     * (and commit LSN) is then only in the logs.
+     */
+    private final List<Complete> retries = new ArrayList<>();
+    static final int MAX_COMPLETION_ATTEMPTS = 300;
+    static final long RETRY_EVERY_MS = 200;
+    private long lastRetry;
     /** Advisory lock key ('backstop' in ASCII) that writers sharing a chain take in turn. */
     static final long CHAIN_LOCK = 0x6261636b73746f70L;
     /** Set after the first chain race: other writers append to this chain too. */
@@ -123,7 +142,7 @@ public final class AuditWriter implements Managed {
 
     private void loop() {
         List<Op> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty() || !completions.isEmpty()) {
+        while (running || !queue.isEmpty() || !completions.isEmpty() || !retries.isEmpty()) {
             try {
                 Op first = queue.poll(completions.isEmpty() ? 100 : COMPLETION_LINGER_MS, TimeUnit.MILLISECONDS);
                 if (first != null) {
@@ -132,6 +151,13 @@ public final class AuditWriter implements Managed {
                 }
                 completions.drainTo(batch, maxBatch);
                 if (!batch.isEmpty()) {
+                    write(batch);
+                    batch.clear();
+                }
+                if (!retries.isEmpty() && System.currentTimeMillis() - lastRetry >= RETRY_EVERY_MS) {
+                    lastRetry = System.currentTimeMillis();
+                    batch.addAll(retries);
+                    retries.clear();
                     write(batch);
                 }
             } catch (InterruptedException e) {
@@ -166,7 +192,17 @@ public final class AuditWriter implements Managed {
             headHash = null;
             LOG.error("audit write failed ({} operations): {}", batch.size(), e.getMessage());
             onFailure.accept(e);
-            batch.forEach(op -> op.done().completeExceptionally(e));
+            for (Op op : batch) {
+                if (op instanceof Complete c && c.attempts() < MAX_COMPLETION_ATTEMPTS && running) {
+                    retries.add(c.again()); // the statement may have run: its outcome must reach the audit
+                } else {
+                    if (op instanceof Complete c) {
+                        LOG.error("audit completion of {} ({}) could not be written after {} attempts", c.id(),
+                                c.outcome(), c.attempts());
+                    }
+                    op.done().completeExceptionally(e);
+                }
+            }
             return;
         }
         batch.forEach(op -> op.done().complete(null));
