@@ -6,6 +6,7 @@ import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.QuarantineMarker;
 import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.RecoveryPointRef;
+import dev.backstop.snapshot.SnapshotKeys;
 import dev.backstop.snapshot.TableRef;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -14,12 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
         description = "A table's latest recovery point in detail (columns, primary key, source, files) and every "
-                + "recovery point it has. Exit 1 if the table has no usable latest recovery point.")
+                + "recovery point it has; runs of keep-alive points (the sidecar writes one every flush interval "
+                + "while the table does not change: same files, only the covered LSN moved) are one line unless "
+                + "--all. Exit 1 if the table has no usable latest recovery point.")
 final class ShowCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -27,6 +31,9 @@ final class ShowCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "TABLE", description = "schema.table, table (schema public) or db:schema.table")
     String tableName;
+
+    @Option(names = "--all", description = "List every recovery point, keep-alive points included.")
+    boolean all;
 
     @Override
     public Integer call() {
@@ -56,10 +63,28 @@ final class ShowCommand implements Callable<Integer> {
         for (QuarantineMarker q : catalog.listQuarantine(table)) {
             quarantined.put(q.recoveryPointId(), q);
         }
+        String latestId = m != null ? m.recoveryPointId() : null;
+        boolean[] keepAlive = all ? new boolean[points.size()]
+                : KeepAlivePoints.find(session.store(), catalog, table, points,
+                        id -> id.equals(latestId) || quarantined.containsKey(id));
         out.println("Recovery points (oldest first):");
         TextTable t = new TextTable("  RECOVERY POINT", "COVERED LSN", "NOTE");
-        for (RecoveryPointRef p : points) {
-            String note = m != null && p.recoveryPointId().equals(m.recoveryPointId()) ? "latest" : "";
+        for (int i = 0; i < points.size(); i++) {
+            RecoveryPointRef p = points.get(i);
+            if (keepAlive[i]) {
+                int last = i;
+                while (last + 1 < points.size() && keepAlive[last + 1]) {
+                    last++;
+                }
+                int n = last - i + 1;
+                RecoveryPointRef end = points.get(last);
+                Instant at = SnapshotKeys.createdAtOfId(end.recoveryPointId()).orElse(null);
+                t.addLine("  ... and " + n + " keep-alive point" + (n == 1 ? "" : "s") + " up to " + end.coveredLsn()
+                        + (at == null ? "" : " at " + Formats.instant(at)) + " (--all lists each)");
+                i = last;
+                continue;
+            }
+            String note = p.recoveryPointId().equals(latestId) ? "latest" : "";
             QuarantineMarker q = quarantined.get(p.recoveryPointId());
             if (q != null) {
                 note = (note.isEmpty() ? "" : note + ", ") + "quarantined by " + q.quarantinedBy() + " at "

@@ -79,6 +79,23 @@ final class RecoveryPoints implements AutoCloseable {
         return vm;
     }
 
+    /**
+     * What the sidecar publishes every flush interval for a table that did not change: a recovery point with the same
+     * files (and base) as {@code previous}, only the covered LSN and creation time moved; latest.json follows it.
+     */
+    VerifiedManifest keepAlive(VerifiedManifest previous, String lsn, Instant createdAt) {
+        Clock clock = Clock.fixed(createdAt, ZoneOffset.UTC);
+        RecoveryPointPublisher publisher = new RecoveryPointPublisher(store, keys(), clock);
+        Manifest p = previous.manifest();
+        Lsn covered = Lsn.parse(lsn);
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, SnapshotKeys.recoveryPointId(covered, createdAt), p.table(),
+                p.columns(), p.primaryKey(), p.source(), p.baseSnapshotId(), p.baseLsn(), covered,
+                p.coveredCommitTime(), createdAt, p.files(), p.totalRows(), null);
+        VerifiedManifest vm = publisher.writeManifest(m);
+        publisher.movePointer(vm);
+        return vm;
+    }
+
     /** A config.yml for the tool pointing at this bucket and prefix, database {@code app}. */
     Path writeConfig(Path file) throws IOException {
         String yaml = String.join("\n",

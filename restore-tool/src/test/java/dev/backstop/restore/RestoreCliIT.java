@@ -136,6 +136,54 @@ class RestoreCliIT {
     }
 
     @Test
+    void showCollapsesRunsOfKeepAlivePointsAndAllListsEach() throws Exception {
+        TableRef idle = new TableRef("app", "public", "idle");
+        VerifiedManifest base = points.publish(idle, "0/100", T0900, 2);
+        List<String> ids = new java.util.ArrayList<>(List.of(base.manifest().recoveryPointId()));
+        VerifiedManifest prev = base;
+        for (int i = 1; i <= 10; i++) { // 0/110 .. 0/1A0, every 10 s
+            prev = points.keepAlive(prev, "0/1" + Integer.toHexString(i) + "0", T0900.plusSeconds(10L * i));
+            ids.add(prev.manifest().recoveryPointId());
+        }
+        for (int i = 11; i <= 12; i++) { // 0/1B0, 0/1C0
+            prev = points.keepAlive(prev, "0/1" + Integer.toHexString(i) + "0", T0900.plusSeconds(10L * i));
+            ids.add(prev.manifest().recoveryPointId());
+        }
+        VerifiedManifest rebased = points.publish(idle, "0/1D0", T0900.plusSeconds(130), 3); // new files: shown
+        ids.add(rebased.manifest().recoveryPointId());
+        VerifiedManifest single = points.keepAlive(rebased, "0/1E0", T0900.plusSeconds(140)); // a run of one: shown
+        ids.add(single.manifest().recoveryPointId());
+        VerifiedManifest latest = points.keepAlive(single, "0/1F0", T0900.plusSeconds(150)); // the latest: shown
+        ids.add(latest.manifest().recoveryPointId());
+        // A quarantined keep-alive point is shown with its note and splits the run around it.
+        new RecoveryPointCatalog(points.store(), points.keys()).putQuarantine(
+                new QuarantineMarker(1, idle, ids.get(5), "looked odd", "alice", T1001));
+
+        CliRun r = run("show", "public.idle");
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.outLines();
+        List<String> listed = lines.subList(lines.indexOf("Recovery points (oldest first):") + 1, lines.size());
+        assertEquals(List.of(
+                "  RECOVERY POINT                  COVERED LSN  NOTE",
+                "  " + ids.get(0) + "  0/100",
+                "  ... and 4 keep-alive points up to 0/140 at 2026-11-26T09:00:40Z (--all lists each)",
+                "  " + ids.get(5) + "  0/150        quarantined by alice at 2026-11-26T10:01:00Z: looked odd",
+                "  ... and 7 keep-alive points up to 0/1C0 at 2026-11-26T09:02:00Z (--all lists each)",
+                "  " + ids.get(13) + "  0/1D0",
+                "  " + ids.get(14) + "  0/1E0",
+                "  " + ids.get(15) + "  0/1F0        latest"), listed);
+
+        CliRun every = run("show", "public.idle", "--all");
+        assertEquals(0, every.exitCode(), every.toString());
+        List<String> all = every.outLines();
+        List<String> allListed = all.subList(all.indexOf("Recovery points (oldest first):") + 2, all.size());
+        assertEquals(ids.size(), allListed.size(), every.out());
+        for (int i = 0; i < ids.size(); i++) {
+            assertTrue(allListed.get(i).startsWith("  " + ids.get(i) + "  "), allListed.get(i));
+        }
+    }
+
+    @Test
     void showOfATableWithoutPointsFails() {
         CliRun r = run("show", "public.missing");
         assertEquals(1, r.exitCode(), r.toString());
