@@ -66,10 +66,23 @@ final class AtTime {
                     }
                 }
             }
-            return new RestoreTarget(last, "as of " + at + " (last change committed "
-                    + (lastTime == null ? "before the base at " + baseTime : "at " + lastTime) + ", LSN " + last + ")",
-                    r.value().key());
+            return new RestoreTarget(last, describe(at, last, lastTime, baseTime), r.value().key());
         }
         throw new CheckFailedException("no recovery point of " + table + " reaches back to " + at);
+    }
+
+    /**
+     * The target in words. With a change found: the table right after the last transaction that touched it and
+     * committed at or before TIME. Without one: no transaction touched it after its base snapshot (LSN {@code last},
+     * taken at {@code baseTime}) and at or before TIME, so the table is exactly the base snapshot's; when its last
+     * change before the base committed is not recorded.
+     */
+    static String describe(Instant at, Lsn last, Instant lastTime, Instant baseTime) {
+        if (lastTime != null) {
+            return "as of " + at + ": the table right after its last change committed at or before then (committed at "
+                    + lastTime + ", commit LSN " + last + ")";
+        }
+        return "as of " + at + ": the table as in its base snapshot (LSN " + last + ", taken at " + baseTime
+                + "): no change to it committed after that and at or before " + at;
     }
 }

@@ -142,7 +142,8 @@ final class GroupCommand implements Callable<Integer> {
                     best = t;
                 }
             }
-            return new RestoreTarget(best.lsn(), "as of " + target.atInstant() + " (LSN " + best.lsn() + ")", null);
+            return new RestoreTarget(best.lsn(), "as of " + target.atInstant() + ": every member right after the last "
+                    + "change to any of them committed at or before then (LSN " + best.lsn() + ")", null);
         }
     }
 
