@@ -26,6 +26,30 @@ final class AtTime {
 
     static RestoreTarget resolve(RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table, Instant at)
             throws IOException {
+        return resolve(catalog, files, table, at, null, null);
+    }
+
+    /**
+     * As above; when TIME is later than the newest recovery point but not in the future ({@code now}), {@code flusher}
+     * (null: none) is asked to flush once first, so changes up to now are captured.
+     */
+    static RestoreTarget resolve(RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table, Instant at,
+                                 Restorer.Flusher flusher, Instant now) throws IOException {
+        if (flusher != null && (now == null || !at.isAfter(now))) {
+            List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
+            for (int i = points.size() - 1; i >= 0; i--) {
+                Result<VerifiedManifest> r = catalog.readManifest(points.get(i).manifestKey());
+                if (r.ok()) {
+                    Manifest m = r.value().manifest();
+                    if (m.createdAt() != null && at.isAfter(m.createdAt())) {
+                        flusher.flush(table, m.coveredLsn(), "recovery points of " + table + " were last written at "
+                                + m.createdAt() + "; " + at + " is later, and changes after " + m.createdAt()
+                                + " may not be captured yet");
+                    }
+                    break;
+                }
+            }
+        }
         List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
         if (points.isEmpty()) {
             throw new CheckFailedException("no recovery point for " + table);

@@ -113,11 +113,71 @@ public final class ConfigLoader {
         long snapshotMax = positive(restore, "snapshotMaxAgeSeconds", 300, problems);
         String webhook = firstNonBlank(text(restore, "alertWebhookUrl", problems),
                 text(root.path("gateway"), "alertWebhookUrl", problems));
+        JsonNode gateway = root.path("gateway");
+        // Optional for the restore tool (it asks the sidecar to flush when it can): a variable that is not set in the
+        // restore tool's environment makes the value unknown, not the file unusable.
+        String sidecarUrl = sidecarUrl(optional(gateway, "sidecarUrl"), sidecar);
+        String sidecarToken = firstNonBlank(optional(sidecar, "httpToken"), optional(gateway, "sidecarToken"));
+        String tokenRef = tokenRef(firstNonBlank(raw(sidecar, "httpToken"), raw(gateway, "sidecarToken")), file);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.stream().map(p -> file + ": " + p).toList());
         }
         return new RestoreConfig(file, settings, database, url, user, password, stateSchema, slot, patterns, groups,
-                deleteDenied, heartbeatMax, snapshotMax, webhook);
+                deleteDenied, heartbeatMax, snapshotMax, webhook, sidecarUrl, sidecarToken, tokenRef);
+    }
+
+    /**
+     * {@code gateway.sidecarUrl} (the address the gateway reaches the sidecar at), else the sidecar's own listening
+     * address from its section, with the sidecar's defaults (127.0.0.1:8091); a wildcard bind address is reached on
+     * 127.0.0.1. Null without a sidecar section, or when its HTTP endpoint is off or on a random port (0).
+     */
+    private String sidecarUrl(String fromGateway, JsonNode sidecar) {
+        if (fromGateway != null && !fromGateway.isBlank()) {
+            return fromGateway.trim().replaceAll("/+$", "");
+        }
+        if (!sidecar.isObject()) {
+            return null;
+        }
+        String port = optional(sidecar, "httpPort");
+        int p;
+        try {
+            p = port == null || port.isBlank() ? 8091 : Integer.parseInt(port.trim());
+        } catch (NumberFormatException e) {
+            return null; // the sidecar refuses such a file itself
+        }
+        if (p <= 0 || p > 65535) {
+            return null;
+        }
+        String host = firstNonBlank(optional(sidecar, "httpBindHost"), "127.0.0.1").trim();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + p;
+    }
+
+    /** {@code $VAR} for a token written {@code ${VAR}} or {@code ${VAR:-...}}; else a placeholder naming the file. */
+    static String tokenRef(String raw, Path file) {
+        if (raw != null) {
+            Matcher m = VARIABLE.matcher(raw.trim());
+            if (m.matches()) {
+                return "$" + m.group(1);
+            }
+        }
+        return "<sidecar.httpToken of " + file + ">";
+    }
+
+    /** A value that may be absent or unusable: null then (problems are the reader's who needs it, not ours). */
+    private String optional(JsonNode section, String key) {
+        List<String> ignored = new ArrayList<>();
+        String v = text(section, key, ignored);
+        return ignored.isEmpty() ? v : null;
+    }
+
+    private static String raw(JsonNode section, String key) {
+        JsonNode n = section.path(key);
+        return n.isValueNode() && !n.isNull() ? n.asText() : null;
     }
 
     private long positive(JsonNode section, String key, long dflt, List<String> problems) {

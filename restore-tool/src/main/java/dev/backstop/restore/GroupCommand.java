@@ -93,7 +93,7 @@ final class GroupCommand implements Callable<Integer> {
                     description = t.description();
                     for (TableRef m : members) {
                         manifests.add(RestoreRun.require(restorer.choose(m, new RestoreTarget(lsn, description, null),
-                                null), m, lsn).value());
+                                null, session.flusher()), m, lsn).value());
                     }
                 }
                 // Verify and replay every member before creating anything.
@@ -132,12 +132,12 @@ final class GroupCommand implements Callable<Integer> {
         private RestoreTarget groupTarget(Session session, RecoveryPointCatalog catalog, VerifiedFiles files,
                                           List<TableRef> members) throws Exception {
             if (target.at == null) {
-                return RestoreRun.target(target, catalog, files, members.get(0), session::db,
-                        session.config().stateSchema());
+                return RestoreRun.target(target, session, files, members.get(0));
             }
             RestoreTarget best = null;
             for (TableRef m : members) {
-                RestoreTarget t = AtTime.resolve(catalog, files, m, target.atInstant());
+                RestoreTarget t = AtTime.resolve(catalog, files, m, target.atInstant(), session.flusher(),
+                        session.environment().clock().instant());
                 if (best == null || t.lsn().compareTo(best.lsn()) > 0) {
                     best = t;
                 }

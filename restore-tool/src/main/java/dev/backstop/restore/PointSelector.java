@@ -24,13 +24,23 @@ import java.util.List;
  */
 final class PointSelector {
     private final RecoveryPointCatalog catalog;
+    private boolean notCapturedYet;
 
     PointSelector(RecoveryPointCatalog catalog) {
         this.catalog = catalog;
     }
 
+    /**
+     * Whether the last {@link #select} failed only because the target is not captured yet (no recovery point covers
+     * it and no heartbeat proves it durable): a flush of the sidecar can fix that one.
+     */
+    boolean notCapturedYet() {
+        return notCapturedYet;
+    }
+
     /** The recovery point this table is rebuilt from at {@code target}. */
     Result<VerifiedManifest> select(TableRef table, Lsn target) {
+        notCapturedYet = false;
         List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
         if (points.isEmpty()) {
             return Result.failed("no recovery point for " + table);
@@ -77,6 +87,7 @@ final class PointSelector {
             if (durableThrough(m, target)) {
                 return r;
             }
+            notCapturedYet = true;
             return Result.failed("no recovery point of " + table + " covers " + target + " yet: the newest, "
                     + m.recoveryPointId() + ", covers up to " + m.coveredLsn()
                     + " and no current heartbeat proves later changes durable; flush the sidecar and retry");

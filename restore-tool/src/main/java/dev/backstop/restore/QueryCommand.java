@@ -67,9 +67,10 @@ final class QueryCommand implements Callable<Integer> {
                 chosen = catalog.latestManifest(table);
                 lsn = chosen.ok() ? chosen.value().manifest().coveredLsn() : null;
             } else {
-                RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
+                RestoreTarget t = RestoreRun.target(target, session, files, table);
                 lsn = t.lsn();
-                chosen = new PointSelector(catalog).select(table, lsn);
+                chosen = Restorer.choose(catalog, table, new RestoreTarget(lsn, t.description(), null), null,
+                        session.flusher());
             }
             if (!chosen.ok()) {
                 throw new CheckFailedException("no usable recovery point of " + table + ": " + String.join("; ", chosen.problems()));

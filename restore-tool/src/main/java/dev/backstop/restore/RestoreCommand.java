@@ -75,10 +75,10 @@ final class RestoreCommand implements Callable<Integer> {
                         return conn;
                     });
             VerifiedFiles files = new VerifiedFiles(session.store(), work);
-            RestoreTarget t = RestoreRun.target(target, catalog, files, table, session::db, session.config().stateSchema());
+            RestoreTarget t = RestoreRun.target(target, session, files, table);
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                     session::newConnection, jobs);
-            VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint), table, t.lsn()).value();
+            VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint, session.flusher()), table, t.lsn()).value();
             long t1 = System.nanoTime();
             Restorer.Plan plan = restorer.prepare(vm, t.lsn(), files);
             if (dryRun) {

@@ -22,11 +22,18 @@ import java.util.Map;
  * @param heartbeatMaxAgeSeconds {@code restore.heartbeatMaxAgeSeconds}, default 120
  * @param snapshotMaxAgeSeconds  {@code restore.snapshotMaxAgeSeconds}, default 300
  * @param alertWebhookUrl     {@code restore.alertWebhookUrl}, else {@code gateway.alertWebhookUrl}; null = no alerts
+ * @param sidecarUrl          the sidecar's HTTP endpoint, for {@code POST /flush}: {@code gateway.sidecarUrl}, else
+ *                            {@code http://{sidecar.httpBindHost}:{sidecar.httpPort}} (a wildcard bind address as
+ *                            127.0.0.1; defaults 127.0.0.1 and 8091 as the sidecar's); null = unknown
+ * @param sidecarToken        {@code sidecar.httpToken}, else {@code gateway.sidecarToken}; null = unknown
+ * @param sidecarTokenRef     how a printed curl writes the token: {@code $VAR} when the file takes it from a variable,
+ *                            else a placeholder naming the key (the token itself is never printed)
  */
 public record RestoreConfig(Path source, S3Settings snapshots, String database, String jdbcUrl, String dbUser,
                             String dbPassword, String stateSchema, String slotName, List<String> tablePatterns,
                             Map<String, List<String>> recoveryGroups, boolean expectDeleteDenied,
-                            long heartbeatMaxAgeSeconds, long snapshotMaxAgeSeconds, String alertWebhookUrl) {
+                            long heartbeatMaxAgeSeconds, long snapshotMaxAgeSeconds, String alertWebhookUrl,
+                            String sidecarUrl, String sidecarToken, String sidecarTokenRef) {
 
     public RestoreConfig {
         tablePatterns = List.copyOf(tablePatterns);

@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -25,16 +24,21 @@ final class RestoreRun {
     private RestoreRun() {
     }
 
-    static RestoreTarget target(TargetOptions t, RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table,
-                                java.util.function.Supplier<Connection> db, String stateSchema) throws IOException {
+    /**
+     * The LSN a target option names. {@code --at}: asks the sidecar to flush when TIME is later than the newest
+     * recovery point (not captured yet). {@code --before-audit}: the audit record's commit LSN.
+     */
+    static RestoreTarget target(TargetOptions t, Session session, VerifiedFiles files, TableRef table)
+            throws IOException {
         if (t.lsn != null) {
             Lsn l = t.lsnValue();
             return new RestoreTarget(l, "at LSN " + l, null);
         }
         if (t.at != null) {
-            return AtTime.resolve(catalog, files, table, t.atInstant());
+            return AtTime.resolve(session.catalog(), files, table, t.atInstant(), session.flusher(),
+                    session.environment().clock().instant());
         }
-        return AuditLookup.beforeAudit(db.get(), stateSchema, t.beforeAudit);
+        return AuditLookup.beforeAudit(session.db(), session.config().stateSchema(), t.beforeAudit);
     }
 
     /** {@code {table}__{what}_{yyyyMMdd_HHmmss}}, refused if longer than PostgreSQL's 63-byte identifiers. */

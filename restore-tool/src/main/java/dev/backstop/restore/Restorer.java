@@ -79,9 +79,45 @@ final class Restorer {
         this.jobs = jobs;
     }
 
+    /** Asks the sidecar to make everything committed so far durable; returns a note for the error if that did not help. */
+    @FunctionalInterface
+    interface Flusher {
+        String flush(TableRef table, Lsn target, String why);
+    }
+
+    /**
+     * As {@link #choose(TableRef, RestoreTarget, String)}; when the target is not captured yet, {@code flusher} (may be
+     * null: no flush) is asked to flush once, then the choice is made again.
+     */
+    Result<VerifiedManifest> choose(TableRef table, RestoreTarget target, String recoveryPointId, Flusher flusher) {
+        return choose(catalog, table, target, recoveryPointId, flusher);
+    }
+
+    static Result<VerifiedManifest> choose(RecoveryPointCatalog catalog, TableRef table, RestoreTarget target,
+                                           String recoveryPointId, Flusher flusher) {
+        PointSelector selector = new PointSelector(catalog);
+        Result<VerifiedManifest> r = choose(catalog, selector, table, target, recoveryPointId);
+        if (r.ok() || flusher == null || !selector.notCapturedYet()) {
+            return r;
+        }
+        String note = flusher.flush(table, target.lsn(), "no usable recovery point of " + table + " for "
+                + target.lsn() + " yet: " + String.join("; ", r.problems()));
+        Result<VerifiedManifest> again = choose(catalog, new PointSelector(catalog), table, target, recoveryPointId);
+        if (again.ok()) {
+            return again;
+        }
+        List<String> problems = new ArrayList<>(again.problems());
+        problems.add(note);
+        return Result.failed(problems);
+    }
+
     /** The manifest to use: explicit id, else the audit's suggestion if it serves, else the selector's choice. */
     Result<VerifiedManifest> choose(TableRef table, RestoreTarget target, String recoveryPointId) {
-        PointSelector selector = new PointSelector(catalog);
+        return choose(catalog, new PointSelector(catalog), table, target, recoveryPointId);
+    }
+
+    private static Result<VerifiedManifest> choose(RecoveryPointCatalog catalog, PointSelector selector, TableRef table,
+                                                   RestoreTarget target, String recoveryPointId) {
         if (recoveryPointId != null) {
             return selector.byId(table, recoveryPointId, target.lsn());
         }

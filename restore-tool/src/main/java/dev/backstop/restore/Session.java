@@ -59,6 +59,20 @@ final class Session implements AutoCloseable {
         return Database.connect(config);
     }
 
+    /**
+     * Asks the sidecar to flush (when a target is not captured yet), with progress on stderr; a failure throws a
+     * {@link CheckFailedException} saying how to flush by hand. Returns a note for an error that the flush did not fix.
+     */
+    Restorer.Flusher flusher() {
+        SidecarFlush sidecar = SidecarFlush.of(config);
+        return (table, lsn, why) -> {
+            SidecarFlush.Flushed done = sidecar.flush(table, why, environment.err());
+            return "the sidecar was asked to flush and made every change up to " + (done.lsn() == null ? "now"
+                    : done.lsn()) + " durable, and still no recovery point serves " + lsn + " (is the sidecar "
+                    + "capturing this database?)";
+        };
+    }
+
     RecoveryPointCatalog catalog() {
         if (catalog == null) {
             store = environment.storeFactory().apply(config.snapshots());
