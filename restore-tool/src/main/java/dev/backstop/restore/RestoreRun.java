@@ -26,7 +26,8 @@ final class RestoreRun {
 
     /**
      * The LSN a target option names. {@code --at}: asks the sidecar to flush when TIME is later than the newest
-     * recovery point (not captured yet). {@code --before-audit}: the audit record's commit LSN.
+     * recovery point (not captured yet). {@code --before-audit}: follows a request that went to approval to its
+     * execution, printing one line on stderr.
      */
     static RestoreTarget target(TargetOptions t, Session session, VerifiedFiles files, TableRef table)
             throws IOException {
@@ -38,7 +39,8 @@ final class RestoreRun {
             return AtTime.resolve(session.catalog(), files, table, t.atInstant(), session.flusher(),
                     session.environment().clock().instant());
         }
-        return AuditLookup.beforeAudit(session.db(), session.config().stateSchema(), t.beforeAudit);
+        return AuditLookup.beforeAudit(session.db(), session.config().stateSchema(), t.beforeAudit, table,
+                session.environment().err());
     }
 
     /** {@code {table}__{what}_{yyyyMMdd_HHmmss}}, refused if longer than PostgreSQL's 63-byte identifiers. */

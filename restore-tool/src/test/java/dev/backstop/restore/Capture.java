@@ -35,6 +35,8 @@ final class Capture implements AutoCloseable {
     final List<String> alerts = new CopyOnWriteArrayList<>();
     Sidecar sidecar;
     List<String> patterns = List.of("public.*");
+    /** Lines appended to every config this writes (e.g. a gateway section naming the sidecar's URL). */
+    final List<String> extraConfig = new java.util.ArrayList<>();
     Map<String, List<String>> groups = Map.of();
 
     Capture(PgDatabase db, S3Endpoint s3, Path dir, String id) {
@@ -67,6 +69,13 @@ final class Capture implements AutoCloseable {
         return sidecar.flush(List.of(), Duration.ofSeconds(120)).orElseThrow(() -> new AssertionError("flush timed out"));
     }
 
+    /** The restore tool's config names the running sidecar's HTTP endpoint (as gateway.sidecarUrl), so it can flush. */
+    Capture withSidecarUrl(String url) {
+        extraConfig.add("gateway:");
+        extraConfig.add("  sidecarUrl: " + (url != null ? url : "http://127.0.0.1:" + sidecar.httpPort()));
+        return this;
+    }
+
     TableRef table(String qualified) {
         return TableRef.parse(db.name(), qualified);
     }
@@ -97,6 +106,9 @@ final class Capture implements AutoCloseable {
             y.append("  recoveryGroups:\n");
             groups.forEach((g, members) -> y.append("    ").append(g).append(": [ ")
                     .append(String.join(", ", members.stream().map(p -> "\"" + p + "\"").toList())).append(" ]\n"));
+        }
+        for (String l : extraConfig) {
+            y.append(l).append('\n');
         }
         for (String l : extraLines) {
             y.append(l).append('\n');
