@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backstop.gateway.GatewayFixture.Resp;
+import dev.backstop.gateway.auth.TokenAuthenticator;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.PgDatabase;
 import java.time.Duration;
@@ -47,6 +48,29 @@ class ApprovalIT {
         Resp r = gw.query(GatewayFixture.AGENT, sql);
         assertEquals(202, r.status(), r.raw());
         return r.body().get("approval_id").asText();
+    }
+
+    @Test
+    void anApprovalWhoseSqlWasRewrittenInTheStateSchemaNeverRuns() throws Exception {
+        // Text and hash rewritten together: the approvals row is consistent, but the request's
+        // hash-chained audit record still names the agent's own SQL.
+        String rewritten = "DELETE FROM victims";
+        String id = request("INSERT INTO log VALUES (77)");
+        gw.admin.execute("UPDATE backstop.approvals SET sql_text = '" + rewritten + "', sql_scrubbed = '" + rewritten
+                + "', sql_sha256 = '" + TokenAuthenticator.sha256Hex(rewritten) + "' WHERE id = '" + id + "'");
+        Resp r = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{\"comment\":\"ok\"}");
+        assertEquals(403, r.status(), r.raw());
+        assertTrue(r.body().get("reasons").toString().contains("sql_hash_mismatch"), r.raw());
+        assertEquals(20, gw.count("SELECT count(*) FROM victims"));
+        assertEquals("blocked", gw.get(GatewayFixture.OPERATOR, "/v1/approvals/" + id).body().get("status").asText());
+
+        // Text alone rewritten: its own hash no longer matches.
+        String id2 = request("INSERT INTO log VALUES (78)");
+        gw.admin.execute("UPDATE backstop.approvals SET sql_text = '" + rewritten + "' WHERE id = '" + id2 + "'");
+        Resp r2 = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id2 + "/approve", "{\"comment\":\"ok\"}");
+        assertEquals(403, r2.status(), r2.raw());
+        assertEquals(20, gw.count("SELECT count(*) FROM victims"));
+        assertEquals(0, gw.count("SELECT count(*) FROM log WHERE n IN (77, 78)"));
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.backstop.gateway.api.QueryResponse;
 import dev.backstop.gateway.auth.Role;
 import dev.backstop.gateway.auth.TokenAuthenticator;
 import dev.backstop.gateway.db.ApprovalStore;
+import dev.backstop.gateway.db.AuditReader;
 import dev.backstop.policy.Outcome;
 import dev.backstop.policy.Risk;
 import java.sql.SQLException;
@@ -39,9 +40,12 @@ public final class ApprovalService {
     private final AlertSink alerts;
     private final GatewayMetrics metrics;
     private final Clock clock;
+    private final AuditReader auditRecords;
 
     public ApprovalService(ApprovalStore store, Auditor auditor, QueryPlanner planner, PlanRunner runner,
-                           SafetyState safety, AlertSink alerts, GatewayMetrics metrics, Clock clock) {
+                           SafetyState safety, AlertSink alerts, GatewayMetrics metrics, Clock clock,
+                           AuditReader auditRecords) {
+        this.auditRecords = auditRecords;
         this.store = store;
         this.auditor = auditor;
         this.planner = planner;
@@ -145,8 +149,10 @@ public final class ApprovalService {
                         ? ErrorCode.APPROVAL_EXPIRED : ErrorCode.APPROVAL_NOT_PENDING;
                 throw new GatewayException(code, null, Map.of("status", current.status()));
             }
-            // Bound to the exact SQL: a changed row in the approvals table must not run.
-            if (!TokenAuthenticator.sha256Hex(a.sqlText()).equals(a.sqlSha256())) {
+            // Bound to the exact SQL the agent sent: a changed row in the approvals table must not run,
+            // whether its hash was changed with it or not (the request's audit record is hash-chained).
+            if (!TokenAuthenticator.sha256Hex(a.sqlText()).equals(a.sqlSha256())
+                    || !requestSqlHash(a).map(a.sqlSha256()::equals).orElse(false)) {
                 store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reason", "sql_hash_mismatch")),
                         null, clock.instant());
                 return finishBlocked(auditId, ctx, a, List.of("sql_hash_mismatch"), null);
@@ -326,6 +332,11 @@ public final class ApprovalService {
     private ExecutionResult runApproved(QueryPlan gated, Approval a) {
         return runner.run(gated, null,
                 (actual, unknown) -> planner.allowsApprovedCommit(gated, actual, unknown, a.requestedBy()));
+    }
+
+    /** The sql_sha256 of the request's own audit record, if that record is intact. */
+    private Optional<String> requestSqlHash(Approval a) throws SQLException {
+        return a.requestAuditId() == null ? Optional.empty() : auditRecords.intactSqlSha256(a.requestAuditId());
     }
 
     /** The union of the tables the gate protected when the request was made and those it protects now. */

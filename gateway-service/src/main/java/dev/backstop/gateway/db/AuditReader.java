@@ -84,6 +84,35 @@ public final class AuditReader {
         }
     }
 
+    /**
+     * The {@code sql_sha256} of one audit record, if the record is intact: its row hash matches its
+     * text and the previous row's hash, and the next row (if any) links to it. Empty if the record is
+     * missing, broken or has no SQL hash. Used to bind an approval to the request the agent made:
+     * an approvals row rewritten in the state schema does not rewrite the hash chain.
+     */
+    public java.util.Optional<String> intactSqlSha256(String auditId) throws SQLException {
+        String sql = "SELECT a.record, a.prev_hash, a.row_hash, n.prev_hash FROM " + schema.table("audit") + " a LEFT JOIN "
+                + schema.table("audit") + " n ON n.seq = a.seq + 1 WHERE a.id = ?::uuid";
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, auditId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return java.util.Optional.empty();
+                }
+                String rowHash = rs.getString(3);
+                String next = rs.getString(4);
+                if (!AuditChain.rowHash(rs.getString(2), rs.getString(1)).equals(rowHash)
+                        || (next != null && !next.equals(rowHash))) {
+                    return java.util.Optional.empty();
+                }
+                com.fasterxml.jackson.databind.JsonNode sha = JSON.readTree(rs.getString(1)).path("sql_sha256");
+                return sha.isTextual() ? java.util.Optional.of(sha.asText()) : java.util.Optional.empty();
+            } catch (java.io.IOException e) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
+
     /** Walks the whole chain in seq order, streaming. */
     public Verification verify() throws SQLException {
         try (Connection c = ds.getConnection()) {
