@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BypassDetector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BypassDetector.class);
+    private static final String UNDEFINED_TABLE = "42P01";
+    private static final java.util.regex.Pattern MISSING_RELATION =
+            java.util.regex.Pattern.compile("relation \"([^\"]+)\" does not exist");
 
     private final BypassDetectorSettings settings;
     private final DataSource dataSource;
@@ -285,7 +288,18 @@ public final class BypassDetector implements AutoCloseable {
         }
     }
 
-    private static String describe(Exception e) {
+    private String describe(Exception e) {
+        if (e instanceof SQLException sql && UNDEFINED_TABLE.equals(sql.getSQLState()) && sql.getMessage() != null) {
+            java.util.regex.Matcher m = MISSING_RELATION.matcher(sql.getMessage());
+            if (m.find() && (m.group(1).endsWith("gateway_backends") || m.group(1).endsWith("bypass_events"))) {
+                // Still a failed poll (the posture stays degraded: blind is not protected), but said plainly.
+                return "SQLSTATE " + UNDEFINED_TABLE + ": the gateway has not created its state schema in this database"
+                        + " yet (relation " + LogSafe.text(m.group(1)) + " does not exist; the gateway creates "
+                        + settings.stateSchema() + ".gateway_backends and " + settings.stateSchema()
+                        + ".bypass_events when it starts): start the gateway against this database, or check that the"
+                        + " gateway and the sidecar use the same database.url and database.stateSchema";
+            }
+        }
         if (e instanceof SQLException sql && sql.getSQLState() != null) {
             return "SQLSTATE " + sql.getSQLState() + ": " + LogSafe.text(sql.getMessage());
         }

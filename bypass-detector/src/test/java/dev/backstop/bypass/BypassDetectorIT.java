@@ -309,7 +309,12 @@ class BypassDetectorIT {
             Posture p = blind.pollOnce();
             assertEquals(PostureState.DEGRADED, p.state());
             assertEquals(PostureReason.DETECTOR_UNAVAILABLE, p.reasons().get(0).code());
-            assertTrue(p.reasons().get(0).message().contains("SQLSTATE 42P01"), p.reasons().get(0).message());
+            // Still blind, still degraded (fail closed), but the reason says what a missing table means.
+            assertEquals("pg_stat_activity has not been read yet: SQLSTATE 42P01: the gateway has not created its state"
+                    + " schema in this database yet (relation \"no_such_schema.gateway_backends\" does not exist; the"
+                    + " gateway creates no_such_schema.gateway_backends and no_such_schema.bypass_events when it starts):"
+                    + " start the gateway against this database, or check that the gateway and the sidecar use the same"
+                    + " database.url and database.stateSchema", p.reasons().get(0).message());
             assertEquals(List.of(AlertEvent.POSTURE_DEGRADED), recorded.events());
         } finally {
             blind.close();
