@@ -54,9 +54,11 @@ final class IncidentScenario {
                 "row_count " + approved.body().path("row_count") + ", gate " + approved.body().path("gate"));
         check("orders is now empty", count("orders") == 0, "rows " + count("orders"));
 
-        String auditId = approved.text("audit_id");
-        allPassed &= new ScenarioRestore(env, out).restoreAndCopyBack("public.orders", auditId, rowsBefore, before,
-                this::count, this::tableFingerprint, this::nextStep);
+        // The id the agent got back for its DELETE (the held request): the restore tool follows its approval to
+        // the execution the operator approved, as an operator who only has the agent's id would use it.
+        String requestAuditId = delete.text("audit_id");
+        allPassed &= new ScenarioRestore(env, out).restoreAndCopyBack("public.orders", requestAuditId,
+                approved.text("audit_id"), rowsBefore, before, this::count, this::tableFingerprint, this::nextStep);
 
         out.println();
         out.println(allPassed ? "== Scenario passed: every step behaved as expected ==" : "== Scenario FAILED (see above) ==");

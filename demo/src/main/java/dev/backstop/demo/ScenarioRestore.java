@@ -3,17 +3,20 @@ package dev.backstop.demo;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The recovery half of the incident scenario, done exactly as the runbook (docs/operations.md) tells an
- * operator: restore into a new table as of just before the audited statement, look at the diff, apply
- * the copyback SQL, check that nothing differs any more, drop the recovered table.
+ * operator: restore into a new table as of just before the audited statement (given the audit id the agent
+ * got back), look at the diff, apply the copyback SQL, check that nothing differs any more, drop the
+ * recovered table.
  */
 final class ScenarioRestore {
+    private static final Pattern RECOVERED = Pattern.compile("Recovered table:  public\\.(\\S+)");
     private final DemoEnvironment env;
     private final PrintStream out;
 
@@ -22,23 +25,32 @@ final class ScenarioRestore {
         this.out = out;
     }
 
-    boolean restoreAndCopyBack(String table, String auditId, long rowsBefore, String fingerprintBefore,
-                               ToLongFunction<String> count, Function<String, String> fingerprint, IntSupplier step) {
+    /**
+     * @param requestAuditId   the audit id the agent got for its held request (what the restore is given)
+     * @param executionAuditId the audit id of the approved execution (the one the tool must follow to)
+     */
+    boolean restoreAndCopyBack(String table, String requestAuditId, String executionAuditId, long rowsBefore,
+                               String fingerprintBefore, ToLongFunction<String> count, Function<String, String> fingerprint,
+                               IntSupplier step) {
         String shortName = table.substring(table.indexOf('.') + 1);
-        String recovered = shortName + "_recovered_" + System.currentTimeMillis() / 1000;
         boolean ok = true;
 
-        // The restore needs proof that every change up to the statement is durable in S3: the
-        // sidecar's next heartbeat gives it within seconds; a flush gives it now.
-        String flushed = flushSidecar();
-        ok &= report(step, "sidecar flush (every change so far durable in S3)", flushed.startsWith("HTTP 200"), flushed);
-        RestoreToolRun restore = restoreTool("restore", table, "--before-audit", auditId, "--into", recovered);
-        ok &= report(step, "restore " + table + " --before-audit " + auditId.substring(0, 8) + "...",
-                restore.exit() == 0 && restore.out().contains("BEGIN"),
-                "exit " + restore.exit() + "; " + restore.lastLines(3));
-        if (restore.exit() != 0) {
+        // Run seconds after the DELETE: the tool asks the sidecar to flush when the statement is not captured yet,
+        // and names the new table as every restore does, {table}__recovered_{yyyyMMdd_HHmmss}.
+        RestoreToolRun restore = restoreTool("restore", table, "--before-audit", requestAuditId);
+        Matcher named = RECOVERED.matcher(restore.out());
+        String recovered = named.find() ? named.group(1) : null;
+        boolean followed = restore.err().contains("Following approval ")
+                && restore.err().contains("restoring before audit record " + executionAuditId);
+        ok &= report(step, "restore " + table + " --before-audit <the agent's request id>",
+                restore.exit() == 0 && restore.out().contains("BEGIN") && followed,
+                "exit " + restore.exit() + "; " + (restore.exit() == 0 ? restore.err().strip().replace("\n", " | ")
+                        : restore.lastLines(4)));
+        if (restore.exit() != 0 || recovered == null) {
             return false;
         }
+        ok &= report(step, "recovered table has the standard name", recovered.matches(shortName
+                + "__recovered_\\d{8}_\\d{6}"), recovered);
         ok &= report(step, "recovered table " + recovered + " equals orders before the DELETE",
                 count.applyAsLong(recovered) == rowsBefore && fingerprint.apply(recovered).equals(fingerprintBefore),
                 "rows " + count.applyAsLong(recovered));
@@ -58,16 +70,6 @@ final class ScenarioRestore {
 
         dropQuietly(recovered);
         return ok;
-    }
-
-    private String flushSidecar() {
-        try {
-            DemoHttp sidecar = new DemoHttp("http://127.0.0.1:" + env.ports.sidecar());
-            DemoHttp.Response r = sidecar.post("/flush", env.secrets.sidecarToken(), java.util.Map.of("tables", List.of()));
-            return "HTTP " + r.status() + " durable up to " + r.text("lsn");
-        } catch (Exception e) {
-            return "POST /flush failed: " + e;
-        }
     }
 
     private RestoreToolRun restoreTool(String... args) {
