@@ -87,6 +87,11 @@ final class DemoConfigWriter {
                   level: WARN
                   loggers:
                     dev.backstop: INFO
+                    # The sidecar runs in the same process: Kafka Connect and Debezium log their whole
+                    # configuration and every connector step at INFO.
+                    io.debezium: WARN
+                    io.debezium.metrics: ERROR
+                    org.apache.kafka: WARN
                 """.formatted(
                 ports.postgres(), DemoDatabase.DATABASE, DemoDatabase.GATEWAY_ROLE, secrets.gatewayDbPassword(),
                 policyFile.toAbsolutePath(),

@@ -58,6 +58,10 @@ public final class DemoMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            // Before anything logs: Kafka Connect and Debezium would print their whole configuration at INFO.
+            System.setProperty("logback.configurationFile", "backstop-demo-logback.xml");
+        }
         System.exit(new CommandLine(new DemoMain()).execute(args));
     }
 }

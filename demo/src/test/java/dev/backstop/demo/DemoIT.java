@@ -96,6 +96,19 @@ class DemoIT {
     }
 
     @Test
+    @Order(0)
+    void bypassDetectionNeverFailedAPollAtStartUp() throws Exception {
+        // The gateway starts first and creates the state schema the sidecar's bypass detector reads: its first poll
+        // finds the tables, so no failed poll and no posture_degraded alert on a fresh start.
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(demo.info.sidecarUrl() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> lines = r.body().lines().toList();
+        assertTrue(lines.contains("backstop_bypass_poll_errors_total 0.0"), r.body());
+        assertTrue(lines.contains("backstop_posture_degraded 0.0"), r.body());
+    }
+
+    @Test
     @Order(4)
     void bothMetricsEndpointsExposeEveryDesignMetric() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
