@@ -20,7 +20,9 @@ import picocli.CommandLine.ParentCommand;
         description = {"Rebuild a table as of a point in time into a NEW table {table}__recovered_{yyyyMMdd_HHmmss} "
                 + "(never the original): verify every file (size, SHA-256, rows) before reading, replay base + deltas "
                 + "to the target, load with COPY, then validate (row count, primary key, fingerprint). Only if "
-                + "validation passes, print copyback SQL (missing-rows, upsert, replace) for `copyback`.",
+                + "validation passes, print copyback SQL (missing-rows, upsert, replace) for `copyback`. A target not "
+                + "captured yet (seconds after the statement) makes the tool ask the sidecar to flush first (up to "
+                + "35 s); if it cannot, the error gives the curl to run by hand.",
                 "Exit codes: 0 restored and validated; 1 no usable recovery point, verification or validation failed "
                         + "(no SQL printed); 2 bad usage, or the target table exists; 3 object store unavailable; "
                         + "4 internal error; 5 database unavailable or a statement failed."})

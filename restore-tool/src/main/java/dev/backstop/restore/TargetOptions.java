@@ -19,7 +19,8 @@ final class TargetOptions {
 
     @Option(names = "--before-audit", paramLabel = "ID",
             description = "Gateway audit id: the table just before that statement (every transaction that committed "
-                    + "before its commit LSN).")
+                    + "before its commit LSN). The id of an agent's request that was held for approval is followed "
+                    + "to the approved execution.")
     String beforeAudit;
 
     Instant atInstant() {
