@@ -353,7 +353,12 @@ public final class Sidecar implements AutoCloseable {
      * last recovery point, or one that is gone, may show a lower covered LSN with the same contents), and the
      * requested tables this sidecar does not track.
      */
-    public record FlushResult(Lsn lsn, Map<TableRef, VerifiedManifest> manifests, List<TableRef> untracked) {
+    /**
+     * {@code refused}: tracked tables whose latest recovery point does not cover {@code lsn} and cannot (a value
+     * that could not be stored, the table dropped or replaced), with the reason: the caller must not rely on them.
+     */
+    public record FlushResult(Lsn lsn, Map<TableRef, VerifiedManifest> manifests, List<TableRef> untracked,
+                              Map<TableRef, String> refused) {
     }
 
     /**
@@ -376,15 +381,19 @@ public final class Sidecar implements AutoCloseable {
         }
         Map<TableRef, VerifiedManifest> out = new LinkedHashMap<>();
         List<TableRef> untracked = new ArrayList<>();
+        Map<TableRef, String> refused = new LinkedHashMap<>();
         for (TableRef t : tables.isEmpty() ? points.trackedTables() : tables) {
             Optional<VerifiedManifest> vm = points.isTracked(t) ? points.latest(t) : Optional.empty();
-            if (vm.isPresent()) {
-                out.put(t, vm.get());
-            } else {
+            Optional<String> why = points.isTracked(t) ? points.notCapturing(t) : Optional.empty();
+            if (why.isPresent()) {
+                refused.put(t, why.get());
+            } else if (vm.isEmpty()) {
                 untracked.add(t);
+            } else {
+                out.put(t, vm.get());
             }
         }
-        return Optional.of(new FlushResult(lsn, out, untracked));
+        return Optional.of(new FlushResult(lsn, out, untracked, refused));
     }
 
     @Override

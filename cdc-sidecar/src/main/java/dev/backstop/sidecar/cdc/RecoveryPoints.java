@@ -277,6 +277,25 @@ public final class RecoveryPoints {
         }
     }
 
+    /**
+     * Why the stream no longer records {@code t} into recovery points, if it does not: a value that could not be
+     * stored (broken), or the table is gone (dropped, renamed, replaced). Its latest recovery point is then history,
+     * not a point a flush may vouch for.
+     */
+    public Optional<String> notCapturing(TableRef t) {
+        TableState st = tables.get(t);
+        if (st == null) {
+            return Optional.empty();
+        }
+        if (st.broken != null) {
+            return Optional.of("changes to it can no longer be recorded: " + st.broken);
+        }
+        if (st.gone) {
+            return Optional.of("the table was dropped, renamed or replaced; it is taken on again as a new table");
+        }
+        return Optional.empty();
+    }
+
     /** A value of {@code t} cannot be stored: no further recovery points for it (its age grows; the gate fails). */
     public void markBroken(TableRef t, String reason) {
         tables.get(t).broken = reason;

@@ -74,6 +74,13 @@ public final class SidecarHttp {
                     return;
                 }
                 Sidecar.FlushResult r = result.get();
+                if (!r.refused().isEmpty()) {
+                    StringBuilder why = new StringBuilder("no current recovery point can be vouched for:");
+                    r.refused().forEach((t, reason) -> why.append(' ').append(t.qualifiedName()).append(" (")
+                            .append(reason).append(')'));
+                    error(ex, 409, "table_not_recoverable", why.toString());
+                    return;
+                }
                 if (!r.untracked().isEmpty()) {
                     error(ex, 422, "table_not_tracked", "the sidecar has no recovery point for "
                             + r.untracked().stream().map(TableRef::qualifiedName).toList());

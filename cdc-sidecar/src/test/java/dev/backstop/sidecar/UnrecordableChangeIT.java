@@ -1,0 +1,48 @@
+package dev.backstop.sidecar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.backstop.snapshot.TableRef;
+import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.PgDatabase;
+import dev.backstop.testsupport.S3Endpoint;
+import dev.backstop.testsupport.S3ServerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A change the sidecar cannot store (here NaN in a numeric(10,2) column, which the decimal encoding cannot hold)
+ * stops the table's recovery points. A flush must then refuse the table: answering with its last recovery point
+ * would let the gateway run a DELETE that the restore could not undo up to just before it.
+ */
+@ExtendWith({EmbeddedPostgresExtension.class, S3ServerExtension.class})
+class UnrecordableChangeIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(300)
+    void aTableWhoseChangesCannotBeRecordedIsRefusedByFlush(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE prices (id int PRIMARY KEY, amount numeric(10,2))",
+                "INSERT INTO prices VALUES (1, 1.00)", "CREATE TABLE fine (id int PRIMARY KEY)");
+        try (Sidecar sidecar = fx.start(fx.config("sc-nan", List.of("public.*"), 10, Map.of()))) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            TableRef prices = fx.table("public.prices");
+            TableRef fine = fx.table("public.fine");
+            db.execute("INSERT INTO prices VALUES (2, 'NaN')", "INSERT INTO prices VALUES (3, 3.00)",
+                    "INSERT INTO fine VALUES (1)");
+            Sidecar.FlushResult r = sidecar.flush(List.of(prices, fine), Duration.ofSeconds(60)).orElseThrow();
+            assertEquals(List.of(prices), List.copyOf(r.refused().keySet()), r.toString());
+            assertTrue(r.refused().get(prices).contains("can no longer be recorded"), r.refused().toString());
+            assertTrue(r.manifests().containsKey(fine), "other tables are still vouched for: " + r);
+        }
+    }
+}
