@@ -64,6 +64,18 @@ class ApprovalIT {
         assertEquals(20, gw.count("SELECT count(*) FROM victims"));
         assertEquals("blocked", gw.get(GatewayFixture.OPERATOR, "/v1/approvals/" + id).body().get("status").asText());
 
+        // All three rewritten to another request's: SQL, hash and the pointer to that request's audit record.
+        Resp x = gw.query(GatewayFixture.AGENT, rewritten);
+        assertEquals(202, x.status(), x.raw());
+        String idY = request("INSERT INTO log VALUES (79)");
+        gw.admin.execute("UPDATE backstop.approvals SET sql_text = '" + rewritten + "', sql_scrubbed = '" + rewritten
+                + "', sql_sha256 = '" + TokenAuthenticator.sha256Hex(rewritten) + "', request_audit_id = '"
+                + x.body().get("audit_id").asText() + "' WHERE id = '" + idY + "'");
+        Resp y = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + idY + "/approve", "{\"comment\":\"ok\"}");
+        assertEquals(403, y.status(), y.raw());
+        assertTrue(y.body().get("reasons").toString().contains("sql_hash_mismatch"), y.raw());
+        assertEquals(20, gw.count("SELECT count(*) FROM victims"));
+
         // Text alone rewritten: its own hash no longer matches.
         String id2 = request("INSERT INTO log VALUES (78)");
         gw.admin.execute("UPDATE backstop.approvals SET sql_text = '" + rewritten + "' WHERE id = '" + id2 + "'");

@@ -76,6 +76,12 @@ public final class PolicyEngine {
                 if (rows || pct) {
                     escalatedTables.add(ie.table());
                 }
+                // A protected table written by rows the text does not name (a cascade, a trigger).
+                String q = ie.table().qualifiedName();
+                if (ie.rowsAffected() > 0 && p.protectedTables().contains(q) && !why.contains("protected_table:" + q)) {
+                    why.add("protected_table:" + q);
+                    escalatedTables.add(ie.table());
+                }
             }
             if (ctx.impactUnknown()) {
                 switch (p.unknownImpactAction()) {

@@ -151,8 +151,7 @@ public final class ApprovalService {
             }
             // Bound to the exact SQL the agent sent: a changed row in the approvals table must not run,
             // whether its hash was changed with it or not (the request's audit record is hash-chained).
-            if (!TokenAuthenticator.sha256Hex(a.sqlText()).equals(a.sqlSha256())
-                    || !requestSqlHash(a).map(a.sqlSha256()::equals).orElse(false)) {
+            if (!TokenAuthenticator.sha256Hex(a.sqlText()).equals(a.sqlSha256()) || !matchesItsRequest(a)) {
                 store.finish(a.id(), Approval.BLOCKED, null, JSON.valueToTree(Map.of("reason", "sql_hash_mismatch")),
                         null, clock.instant());
                 return finishBlocked(auditId, ctx, a, List.of("sql_hash_mismatch"), null);
@@ -334,9 +333,28 @@ public final class ApprovalService {
                 (actual, unknown) -> planner.allowsApprovedCommit(gated, actual, unknown, a.requestedBy()));
     }
 
-    /** The sql_sha256 of the request's own audit record, if that record is intact. */
-    private Optional<String> requestSqlHash(Approval a) throws SQLException {
-        return a.requestAuditId() == null ? Optional.empty() : auditRecords.intactSqlSha256(a.requestAuditId());
+    /**
+     * The approval is the one its request's intact audit record opened: same SQL hash, same requester, same
+     * approval id (the pointer to the record lives in the approvals row too, so the record must point back).
+     */
+    private boolean matchesItsRequest(Approval a) throws SQLException {
+        if (a.requestAuditId() == null) {
+            return false;
+        }
+        Optional<AuditReader.RequestRecord> r = auditRecords.intactRequest(a.requestAuditId());
+        // A request held after its write was rolled back names the approval in its completion, which is written
+        // just after the response: give it a moment to land.
+        for (int i = 0; i < 20 && r.isPresent() && r.get().approvalId() == null; i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            r = auditRecords.intactRequest(a.requestAuditId());
+        }
+        return r.map(x -> a.sqlSha256().equals(x.sqlSha256()) && a.requestedBy().equals(x.principal())
+                && a.id().equals(x.approvalId())).orElse(false);
     }
 
     /** The union of the tables the gate protected when the request was made and those it protects now. */

@@ -27,6 +27,8 @@ public enum ErrorCode {
     INVALID_REQUEST(422, "The request is well-formed JSON but a field is invalid."),
     STATEMENT_BOUNDARY_MISMATCH(422,
             "The JDBC driver or PostgreSQL would split a statement differently from the classifier; nothing was executed."),
+    HIDDEN_SCHEMA_CHANGE(422, "A statement changed the schema or emptied a table it does not name (through a function"
+            + " or trigger); the request was rolled back and nothing was committed."),
     SEARCH_PATH_CHANGED(422,
             "A statement changed search_path for the statements after it; the request was rolled back and nothing was committed."),
     SESSION_STATE_REFUSED(422, "Session-level SET is refused; use SET LOCAL (it lasts for this request's transaction)."),

@@ -84,15 +84,21 @@ public final class AuditReader {
         }
     }
 
+    /** What an intact request record says: the SQL's hash, who sent it, and the approval it opened. */
+    public record RequestRecord(String sqlSha256, String principal, String approvalId) {
+    }
+
     /**
-     * The {@code sql_sha256} of one audit record, if the record is intact: its row hash matches its
-     * text and the previous row's hash, and the next row (if any) links to it. Empty if the record is
-     * missing, broken or has no SQL hash. Used to bind an approval to the request the agent made:
-     * an approvals row rewritten in the state schema does not rewrite the hash chain.
+     * One audit record, if it is intact: its row hash matches its text and the previous row's hash, the next row
+     * (if any) links to it, and its completion (if any) matches its completion hash. {@code approvalId} is the
+     * record's, else its completion's (a request held after its write was rolled back gets the approval id in
+     * its completion). Used to bind an approval to the request the agent made: an approvals row rewritten in the
+     * state schema does not rewrite the hash chain.
      */
-    public java.util.Optional<String> intactSqlSha256(String auditId) throws SQLException {
-        String sql = "SELECT a.record, a.prev_hash, a.row_hash, n.prev_hash FROM " + schema.table("audit") + " a LEFT JOIN "
-                + schema.table("audit") + " n ON n.seq = a.seq + 1 WHERE a.id = ?::uuid";
+    public java.util.Optional<RequestRecord> intactRequest(String auditId) throws SQLException {
+        String sql = "SELECT a.record, a.prev_hash, a.row_hash, n.prev_hash, a.completion, a.completion_hash FROM "
+                + schema.table("audit") + " a LEFT JOIN " + schema.table("audit")
+                + " n ON n.seq = a.seq + 1 WHERE a.id = ?::uuid";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, auditId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -101,12 +107,22 @@ public final class AuditReader {
                 }
                 String rowHash = rs.getString(3);
                 String next = rs.getString(4);
+                String completion = rs.getString(5);
                 if (!AuditChain.rowHash(rs.getString(2), rs.getString(1)).equals(rowHash)
-                        || (next != null && !next.equals(rowHash))) {
+                        || (next != null && !next.equals(rowHash))
+                        || (completion != null && !AuditChain.completionHash(rowHash, completion).equals(rs.getString(6)))) {
                     return java.util.Optional.empty();
                 }
-                com.fasterxml.jackson.databind.JsonNode sha = JSON.readTree(rs.getString(1)).path("sql_sha256");
-                return sha.isTextual() ? java.util.Optional.of(sha.asText()) : java.util.Optional.empty();
+                com.fasterxml.jackson.databind.JsonNode record = JSON.readTree(rs.getString(1));
+                String approval = record.path("approval_id").asText(null);
+                if (approval == null && completion != null) {
+                    approval = JSON.readTree(completion).path("approval_id").asText(null);
+                }
+                if (!record.path("sql_sha256").isTextual()) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new RequestRecord(record.path("sql_sha256").asText(),
+                        record.path("principal").asText(null), approval));
             } catch (java.io.IOException e) {
                 return java.util.Optional.empty();
             }

@@ -137,6 +137,8 @@ public final class AuditWriter implements Managed {
         List<Op> rest = new ArrayList<>();
         queue.drainTo(rest);
         completions.drainTo(rest);
+        rest.addAll(retries);
+        retries.clear();
         rest.forEach(op -> op.done().completeExceptionally(new IllegalStateException("audit writer stopped")));
     }
 
@@ -309,7 +311,15 @@ public final class AuditWriter implements Managed {
                 up.setObject(6, k.id());
                 up.addBatch();
             }
-            up.executeBatch();
+            int[] updated = up.executeBatch();
+            for (int i = 0; i < updated.length && i < completes.size(); i++) {
+                Complete k = completes.get(i);
+                if (updated[i] == 0 && k.attempts() > 1) {
+                    // Written again after a failed batch, but another completion of the record got there first.
+                    LOG.error("audit completion of {} ({}) came too late: the record already has a completion", k.id(),
+                            k.outcome());
+                }
+            }
         }
     }
 

@@ -38,8 +38,9 @@ final class TableSizes {
             }
         }
         if (!readable) {
-            // An insert-only grant: only the statistics can say (the row limit still applies).
-            return Math.max(0, (long) reltuples);
+            // An insert-only grant: the statistics are all there is, and they can be stale. -1 = unknown:
+            // the caller decides whether the percentage matters (not for a plain INSERT).
+            return reltuples >= EXACT_BELOW ? (long) reltuples : -1;
         }
         long counted;
         try (Statement st = c.createStatement();

@@ -152,8 +152,16 @@ public final class TargetExecutor {
             boolean watchSideEffects = o.guard() != null && !o.readOnly();
             XactWrites written = watchSideEffects ? XactWrites.read(c) : null;
             String searchPath = null;
+            Map<Long, Long> relFiles = new java.util.HashMap<>();
+            java.util.Set<Long> named = new java.util.HashSet<>();
             for (StatementClassification s : statements) {
                 current = s.index();
+                if (watchSideEffects && isDdl(s)) {
+                    relFiles.clear();
+                    relFiles.putAll(userRelFiles(c));
+                    named.clear();
+                    named.addAll(namedOids(c, s));
+                }
                 ExecutionResult.Refused drift = classifierAssumptionsBroken(c, pg, s.index(), statements.size(),
                         searchPath);
                 if (drift != null) {
@@ -168,7 +176,11 @@ public final class TargetExecutor {
                 if (measured) {
                     TableRef target = s.tables().get(0);
                     if (!impacts.containsKey(target)) {
-                        impacts.put(target, new long[] {0, tableSizes.rows(c, target)});
+                        long size = tableSizes.rows(c, target);
+                        impacts.put(target, new long[] {0, Math.max(0, size)});
+                        if (size < 0 && !s.operation().equals("INSERT")) {
+                            unknown = true; // no SELECT privilege and no statistics: the percentage cannot be judged
+                        }
                     }
                 } else if (o.guard() != null && s.write() && OPAQUE.contains(s.operation())) {
                     unknown = true;
@@ -224,26 +236,50 @@ public final class TargetExecutor {
                     XactWrites now = XactWrites.read(c);
                     XactWrites.Delta d = now.since(written);
                     written = now;
-                    if (d.unknown() || (d.catalogChanged() && !isDdl(s)) || (!s.write() && d.wroteAnything())) {
-                        // Counters off, a read or DML that changed the schema, or a read that wrote
-                        // (a function it called): what it did cannot be judged by row counts.
+                    if (d.catalogChanged() && !isDdl(s)) {
+                        // A function or trigger changed the schema (a TRUNCATE or DROP inside it, say): which
+                        // tables it emptied cannot be told from row counts, nor put under the recovery gate.
+                        rollbackQuietly(c);
+                        return new ExecutionResult.Refused(ErrorCode.HIDDEN_SCHEMA_CHANGE, s.index(),
+                                "statement " + s.index() + " changed the schema through a function or trigger");
+                    }
+                    if (isDdl(s)) {
+                        ExecutionResult.Refused hidden = otherTablesRewritten(c, relFiles, named, s);
+                        if (hidden != null) {
+                            rollbackQuietly(c);
+                            return hidden;
+                        }
+                    }
+                    if (d.unknown() || (!s.write() && d.wroteAnything())) {
+                        // Counters off or reset, or a read that wrote (a function it called).
                         unknown = true;
                     }
                     TableRef counted = measured ? s.tables().get(0) : null;
+                    long ownCount = measured ? results.get(results.size() - 1).rowCount() : 0;
                     for (Map.Entry<TableRef, XactWrites.Rows> e : d.rowsByTable().entrySet()) {
-                        if (e.getKey().equals(counted)) {
-                            continue; // already in the statement's own update count
-                        }
                         XactWrites.Rows w = e.getValue();
+                        if (isDdl(s) && s.tables().contains(e.getKey())) {
+                            continue; // the DDL's own table (CREATE TABLE AS): its rows are the statement
+                        }
+                        long extra = e.getKey().equals(counted) ? Math.max(0, w.total() - ownCount) : w.total();
+                        if (extra == 0) {
+                            continue; // the statement's own update count covers it
+                        }
+                        // More rows than the statement reports (a self-referencing cascade, a trigger, a
+                        // function), or rows of a table it does not name.
                         if (!impacts.containsKey(e.getKey())) {
+                            long now0 = tableSizes.rows(c, e.getKey());
                             // Counted after the write: the size before it is that, less what it added.
-                            impacts.put(e.getKey(), new long[] {0,
-                                    Math.max(0, tableSizes.rows(c, e.getKey()) - w.inserted() + w.deleted())});
+                            impacts.put(e.getKey(), new long[] {0, now0 < 0 ? 0 : Math.max(0, now0 - w.inserted() + w.deleted())});
+                            if (now0 < 0 && w.changed() > 0) {
+                                unknown = true; // its size cannot be read: the percentage cannot be judged
+                            }
                         }
                         long size = impacts.get(e.getKey())[1];
-                        impacts.get(e.getKey())[0] += w.total();
-                        if (w.changed() > 0) {
-                            sideEffects.computeIfAbsent(e.getKey(), t -> new long[] {0, size})[0] += w.changed();
+                        impacts.get(e.getKey())[0] += extra;
+                        long changed = Math.min(w.changed(), extra);
+                        if (changed > 0) {
+                            sideEffects.computeIfAbsent(e.getKey(), t -> new long[] {0, size})[0] += changed;
                         }
                     }
                 }
@@ -319,6 +355,64 @@ public final class TargetExecutor {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_setting('search_path')")) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /** oid -> relfilenode of every user table (TRUNCATE, rewrites and DROP change or remove it). */
+    private static Map<Long, Long> userRelFiles(Connection c) throws SQLException {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT c.oid::int8, c.relfilenode::int8 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                        + " AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'")) {
+            while (rs.next()) {
+                out.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    /** The oids of the tables a statement names that exist now (looked up before it runs). */
+    private static java.util.Set<Long> namedOids(Connection c, StatementClassification s) throws SQLException {
+        java.util.Set<Long> named = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.oid::int8 FROM pg_class c JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+            for (TableRef t : s.tables()) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        named.add(rs.getLong(1));
+                    }
+                }
+            }
+        }
+        return named;
+    }
+
+    /**
+     * After a DDL statement: did it truncate, rewrite or drop a table it does not name (a function it called, an
+     * event trigger)? Those tables were neither classified nor put under the recovery gate. TRUNCATE/DROP ..
+     * CASCADE say in their text that they reach further (cascade_risk_requires_group_readiness gates that).
+     */
+    private static ExecutionResult.Refused otherTablesRewritten(Connection c, Map<Long, Long> before,
+                                                               java.util.Set<Long> named, StatementClassification s) {
+        if (s.cascade()) {
+            return null;
+        }
+        try {
+            Map<Long, Long> after = userRelFiles(c);
+            for (Map.Entry<Long, Long> e : before.entrySet()) {
+                if (!named.contains(e.getKey()) && !e.getValue().equals(after.get(e.getKey()))) {
+                    return new ExecutionResult.Refused(ErrorCode.HIDDEN_SCHEMA_CHANGE, s.index(), "statement "
+                            + s.index() + " truncated, rewrote or dropped a table it does not name (table oid "
+                            + e.getKey() + ")");
+                }
+            }
+            return null;
+        } catch (SQLException e) {
+            return new ExecutionResult.Refused(ErrorCode.HIDDEN_SCHEMA_CHANGE, s.index(),
+                    "what statement " + s.index() + " changed could not be checked: " + SecretScrubber.scrub(e.getMessage()));
         }
     }
 

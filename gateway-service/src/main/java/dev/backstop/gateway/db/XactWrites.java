@@ -48,9 +48,17 @@ record XactWrites(boolean tracked, Map<Long, Table> tables) {
         }
     }
 
-    private static final String SQL = "SELECT s.tracked, t.relid::int8, t.schemaname, t.relname, t.n_tup_ins,"
-            + " t.n_tup_upd, t.n_tup_del FROM (SELECT current_setting('track_counts')::bool AS tracked) s"
-            + " LEFT JOIN pg_stat_xact_all_tables t ON t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0";
+    /**
+     * Per relation with counts; a partition is reported under its partitioned root (the table a statement names),
+     * and materialized views are left out (derived data, rebuilt by REFRESH, never recovered).
+     */
+    private static final String SQL = "SELECT s.tracked, t.relid::int8, coalesce(rn.nspname, t.schemaname),"
+            + " coalesce(r.relname, t.relname), t.n_tup_ins, t.n_tup_upd, t.n_tup_del"
+            + " FROM (SELECT current_setting('track_counts')::bool AS tracked) s"
+            + " LEFT JOIN pg_stat_xact_all_tables t ON t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0"
+            + " AND (SELECT c.relkind FROM pg_class c WHERE c.oid = t.relid) <> 'm'"
+            + " LEFT JOIN pg_class r ON r.oid = pg_partition_root(t.relid) AND r.oid <> t.relid"
+            + " LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace";
 
     static XactWrites read(Connection c) throws SQLException {
         Map<Long, Table> out = new HashMap<>();
