@@ -121,17 +121,22 @@ final class Copyback {
                         + " missing row(s)";
             }
             default -> {
+                refuseReplaceWithSideEffects(c, live);
                 addColumns(cmp, st);
-                body.add(checked("DELETE FROM " + live.qualified(), n.liveRows(), "delete", live));
-                body.add(checked("INSERT INTO " + live.qualified() + " (" + cols + ") SELECT " + cols + " FROM "
-                        + rec.qualified(), n.recoveredRows(), "insert", live));
+                body.add(checked("DELETE FROM ONLY " + live.qualified(), n.liveRows(), "delete", live));
+                body.add(checked("INSERT INTO " + live.qualified() + " (" + cols + ") SELECT "
+                        + Sql.prefixedList("r", cmp.columns) + " FROM " + rec.qualified() + " r", n.recoveredRows(),
+                        "insert", live));
                 summary = "deletes all " + n.liveRows() + " live row(s), inserts " + n.recoveredRows() + " recovered row(s)";
             }
         }
         if (String.join("\n", body).contains(TAG)) {
             throw new CheckFailedException("a table or column name contains " + TAG + "; write the copyback by hand");
         }
-        st.add("DO " + TAG + "\nDECLARE n bigint;\nBEGIN\n" + String.join("\n", body) + "\nEND\n" + TAG);
+        // use_column: a column named like the row-count variable is the column in the SQL statements (their
+        // column references are qualified anyway); the variable is only read by GET DIAGNOSTICS and IF.
+        st.add("DO " + TAG + "\n#variable_conflict use_column\nDECLARE n bigint;\nBEGIN\n" + String.join("\n", body)
+                + "\nEND\n" + TAG);
         String header = "copyback " + mode.label + ": " + live.display() + " <- " + rec.display() + ": " + summary
                 + ".\nNow: live " + n.liveRows() + " rows, recovered " + n.recoveredRows() + " rows; by "
                 + (cmp.hasKey() ? "primary key (" + String.join(", ", rec.primaryKey()) + "): " + n.missing()
@@ -145,6 +150,61 @@ final class Copyback {
                 + " are not touched (inserted rows get their defaults).")
                 + "\nAny other count when applied aborts the transaction; nothing is changed.";
         return new Script(mode, header, st);
+    }
+
+    /**
+     * Replace deletes every live row: a foreign key that cascades the delete (CASCADE, SET NULL, SET DEFAULT) would
+     * change other tables, and a user trigger could do anything, none of which the row counts see. Refused then.
+     */
+    private static void refuseReplaceWithSideEffects(Connection c, Relation live) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT format('%s (foreign key %s, ON DELETE %s)',"
+                + " k.conrelid::regclass, k.conname, CASE k.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'"
+                + " ELSE 'SET DEFAULT' END) FROM pg_constraint k WHERE k.contype = 'f' AND k.confrelid = ?::regclass"
+                + " AND k.confdeltype IN ('c', 'n', 'd') UNION ALL SELECT format('trigger %s', t.tgname) FROM pg_trigger t"
+                + " WHERE t.tgrelid = ?::regclass AND NOT t.tgisinternal")) {
+            ps.setString(1, live.qualified());
+            ps.setString(2, live.qualified());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+        }
+        if (!found.isEmpty()) {
+            throw new CheckFailedException("--mode replace would delete every row of " + live.display() + ", which "
+                    + "reaches beyond it: " + String.join("; ", found) + ". Its row counts cannot see that: use "
+                    + "missing-rows or upsert, or write the copyback by hand");
+        }
+    }
+
+    /**
+     * Runs the script built by {@code build} in one transaction that first takes the script's lock, so the counts
+     * the script checks are measured under that lock, not before it.
+     */
+    static Script applyLocked(Connection c, Relation live, SqlSupplier<Script> build) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement stmt = c.createStatement()) {
+            stmt.execute("LOCK TABLE " + live.qualified() + " IN SHARE ROW EXCLUSIVE MODE");
+            Script s = build.get();
+            for (String sql : s.statements()) {
+                stmt.execute(sql);
+            }
+            c.commit();
+            return s;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** A supplier that may fail with SQLException. */
+    @FunctionalInterface
+    interface SqlSupplier<T> {
+        T get() throws SQLException;
     }
 
     /** The live row text inside the copyback transaction: dropped columns have been added back by then. */

@@ -62,15 +62,23 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
                         + "another schema: move it with ALTER TABLE .. SET SCHEMA first");
             }
             script = Copyback.rename(rec.get(), table.schema(), table.name());
-        } else {
+        } else if (!apply) {
             script = Copyback.script(c, new TableComparison(live.get(), rec.get()), m);
+        } else {
+            script = null;
         }
         if (!apply) {
             out.print(script.text());
             return ExitCode.OK;
         }
         try {
-            Copyback.apply(c, script);
+            if (script != null) {
+                Copyback.apply(c, script);
+            } else {
+                // Counted under the lock the script takes, in the transaction that applies it.
+                script = Copyback.applyLocked(c, live.get(),
+                        () -> Copyback.script(c, new TableComparison(live.get(), rec.get()), m));
+            }
         } catch (SQLException e) {
             if ("P0001".equals(e.getSQLState())) {
                 throw new CheckFailedException("copyback aborted, nothing was changed: " + e.getMessage());

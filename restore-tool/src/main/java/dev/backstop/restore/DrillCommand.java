@@ -141,12 +141,15 @@ final class DrillCommand implements Callable<Integer> {
             Connection c = session.db();
             Restorer.requireUtf8(c);
             String name = RestoreRun.scratchName(table.name(), "drill", session.environment().clock().instant());
-            Restorer.Outcome o;
-            try {
-                o = restorer.load(c, plan, name, false);
-            } finally {
-                TableLoader.drop(c, table.schema(), name);
+            if (TableLoader.exists(c, table.schema(), name)) {
+                // Another drill of this table started in the same second: its table is not ours to drop.
+                return new Result1(table, rp, 0, 0, List.of("scratch table " + table.schema() + "." + name
+                        + " already exists (another drill running?); not touched"));
             }
+            // Dropped only once the load made it (a load that fails drops what it created itself; one refused
+            // because the name is taken created nothing).
+            Restorer.Outcome o = restorer.load(c, plan, name, false);
+            TableLoader.drop(c, table.schema(), name);
             return new Result1(table, rp, o.rows(), (System.nanoTime() - t0) / 1e9, o.problems());
         } catch (CheckFailedException | RefusedException | DatabaseException | ConfigException e) {
             return new Result1(table, rp, 0, 0, List.of(e.getMessage()));

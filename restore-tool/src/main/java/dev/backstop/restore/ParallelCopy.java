@@ -69,6 +69,10 @@ final class ParallelCopy implements AutoCloseable {
         } catch (SQLException | RuntimeException | InterruptedException e) {
             failure.compareAndSet(null, e);
             queue.clear(); // unblock the producer; it sees the failure
+            // The clear may have taken the other streams' END markers: stop them explicitly, or they wait forever.
+            for (int i = 0; i < threads.size(); i++) {
+                queue.offer(ABORT);
+            }
             if (in != null && in.isActive()) {
                 try {
                     in.cancelCopy();

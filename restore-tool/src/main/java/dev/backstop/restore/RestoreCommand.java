@@ -172,9 +172,16 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println("-- mode " + m.label + ": not available (no primary key)");
                 continue;
             }
+            Copyback.Script script;
+            try {
+                script = Copyback.script(c, cmp, m);
+            } catch (CheckFailedException refused) {
+                out.println("-- mode " + m.label + ": not offered: " + refused.getMessage());
+                continue;
+            }
             out.println("-- ===== mode " + m.label + " (apply: backstop restore copyback " + table.qualifiedName() + " "
                     + recoveredName + " --mode " + m.label + " --apply)");
-            out.print(Copyback.script(c, cmp, m).text());
+            out.print(script.text());
             out.println();
         }
     }

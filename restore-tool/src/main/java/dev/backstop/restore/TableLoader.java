@@ -83,17 +83,27 @@ final class TableLoader {
         }
     }
 
-    /** True when the table carries {@link #NOT_VALIDATED} (tables without a comment are not refused). */
+    /**
+     * True unless the table carries the comment a passed validation writes ("backstop: ... validated (N rows,
+     * fingerprint F)"): a table marked {@link #NOT_VALIDATED}, one without a comment (a restore killed between
+     * creating and marking it, or a table made by other means) and one whose comment was changed are all refused.
+     */
     static boolean notValidated(Connection c, String schema, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT obj_description(k.oid, 'pg_class') FROM pg_class k"
                 + " JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = ? AND k.relname = ?")) {
             ps.setString(1, schema);
             ps.setString(2, name);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getString(1) != null && rs.getString(1).startsWith(NOT_VALIDATED);
+                String comment = rs.next() ? rs.getString(1) : null;
+                return comment == null || comment.startsWith(NOT_VALIDATED)
+                        || !VALIDATED.matcher(comment).matches();
             }
         }
     }
+
+    /** The comment {@link Restorer} writes once validation passed. */
+    private static final java.util.regex.Pattern VALIDATED =
+            java.util.regex.Pattern.compile("(?s)backstop: .* as of LSN .* from recovery point .*, validated \\(\\d+ rows, fingerprint \\d+\\)");
 
     static void drop(Connection c, String schema, String name) throws SQLException {
         try (Statement s = c.createStatement()) {

@@ -216,4 +216,41 @@ class RestoreEndToEndIT {
             assertTrue(r.err().startsWith("refused: table public.orders_taken already exists"), r.err());
         }
     }
+    @Test
+    void replaceIsRefusedWhenItsDeleteWouldReachOtherTablesAndAColumnNamedNIsCopiedBack(PgDatabase db, S3Endpoint s3)
+            throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-replace-guards"); Connection c = db.connect()) {
+            db.execute("CREATE TABLE tallies (id int PRIMARY KEY, n int)",
+                    "INSERT INTO tallies SELECT g, g * 10 FROM generate_series(1, 50) g",
+                    "CREATE TABLE tally_notes (id int PRIMARY KEY, tally_id int REFERENCES tallies ON DELETE CASCADE)",
+                    "INSERT INTO tally_notes VALUES (1, 1), (2, 2)");
+            cap.start(List.of("public.tallies"), Map.of());
+            cap.flush();
+            Lsn l0 = Capture.currentLsn(c);
+            String before = Capture.contentHash(c, "tallies", "id");
+            db.execute("UPDATE tallies SET n = 0");
+            cap.flush();
+            CliRun r = cap.run("restore", "tallies", "--lsn", l0.toString(), "--into", "tallies_rec");
+            assertEquals(0, r.exitCode(), r.toString());
+
+            // The DELETE of replace would cascade into tally_notes: refused, nothing touched.
+            CliRun refused = cap.run("copyback", "tallies", "tallies_rec", "--mode", "replace", "--apply");
+            assertEquals(1, refused.exitCode(), refused.toString());
+            assertTrue(refused.err().contains("ON DELETE CASCADE") && refused.err().contains("tally_notes"), refused.err());
+            assertEquals(2L, ((Number) db.queryValue("SELECT count(*) FROM tally_notes")).longValue());
+
+            // Without the cascading key, replace runs, and a column named n (the block's row-count variable) is
+            // copied as the column, not the variable.
+            db.execute("ALTER TABLE tally_notes DROP CONSTRAINT tally_notes_tally_id_fkey");
+            CliRun applied = cap.run("copyback", "tallies", "tallies_rec", "--mode", "replace", "--apply");
+            assertEquals(0, applied.exitCode(), applied.toString());
+            assertEquals(before, Capture.contentHash(c, "tallies", "id"));
+
+            // A table that never had the validated comment (made by hand, or a restore killed before marking it).
+            db.execute("CREATE TABLE tallies_handmade (LIKE tallies INCLUDING ALL)");
+            CliRun handmade = cap.run("copyback", "tallies", "tallies_handmade", "--mode", "upsert");
+            assertEquals(1, handmade.exitCode(), handmade.toString());
+            assertTrue(handmade.err().contains("was never validated"), handmade.err());
+        }
+    }
 }
