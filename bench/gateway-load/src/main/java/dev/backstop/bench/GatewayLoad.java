@@ -29,15 +29,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Usage: GatewayLoad [seconds-per-run=10] [warmup-seconds-per-run=3] [clients=1,8,32]
  * (-Dbench.globalWarmup=40 seconds of JIT warm-up first; -Dbench.fsync=off to take the disk out;
  * -Dbench.gateway=inprocess to run the gateway inside this JVM; -Dbench.gatewayJvmArgs=...;
- * -Dbench.poolSize=16 the gateway's target pool size, database.maxPoolSize)
+ * -Dbench.poolSize=16 the gateway's target pool size, database.maxPoolSize; -Dbench.mix=write for single-row
+ * UPDATEs by primary key, through the gateway's measured write path, instead of the SAFE read mix)
  */
 public final class GatewayLoad {
     private static final String TOKEN = "bench-agent-token";
     private static final int ROWS = 100_000;
 
     /** The SAFE mix: point lookups, a short range, an aggregate on an index. */
+    /** -Dbench.mix=write: single-row UPDATEs by primary key instead of the SAFE read mix. */
+    private static final boolean WRITES = "write".equals(System.getProperty("bench.mix", "read"));
+
     private static String query(ThreadLocalRandom rnd) {
         int k = rnd.nextInt(1, ROWS + 1);
+        if (WRITES) {
+            // MEDIUM (a WHERE-restricted write): executed at once, measured (row guard) before COMMIT.
+            return "UPDATE products SET price = price + 0.01 WHERE id = " + k;
+        }
         return switch (rnd.nextInt(4)) {
             case 0, 1 -> "SELECT id, name, price, created_at FROM products WHERE id = " + k;
             case 2 -> "SELECT id, name FROM products WHERE id BETWEEN " + k + " AND " + (k + 9) + " ORDER BY id";
@@ -139,10 +147,13 @@ public final class GatewayLoad {
             }
         };
         Client viaJdbc = sql -> {
-            try (Connection c = direct.getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getString(1);
+            try (Connection c = direct.getConnection(); Statement st = c.createStatement()) {
+                if (st.execute(sql)) {
+                    try (ResultSet rs = st.getResultSet()) {
+                        while (rs.next()) {
+                            rs.getString(1);
+                        }
+                    }
                 }
             }
         };
