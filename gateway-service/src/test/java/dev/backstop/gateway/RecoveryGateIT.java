@@ -182,6 +182,20 @@ class RecoveryGateIT {
     }
 
     @Test
+    void aQuarantineReachesLaterRecoveryPointsThatReuseItsFiles() throws Exception {
+        VerifiedManifest vm = ready("taint");
+        rp.catalog.putQuarantine(new QuarantineMarker(1, rp.table("public.taint"), vm.manifest().recoveryPointId(),
+                "suspected corruption", "op-1", gw.clock.instant()));
+        VerifiedManifest later = rp.keepAlive("public.taint");
+        rp.heartbeat(gw.clock.instant(), later.manifest().coveredLsn());
+        Resp r = gw.query(GatewayFixture.AGENT, "DELETE FROM taint");
+        assertEquals(403, r.status(), r.raw());
+        assertTrue(failed(r.body().get("gate"), "not_quarantined", "public.taint"), r.raw());
+        assertTrue(r.raw().contains("of quarantined recovery point " + vm.manifest().recoveryPointId()), r.raw());
+        assertEquals(3, gw.count("SELECT count(*) FROM taint"));
+    }
+
+    @Test
     void quarantinedRecoveryPointAlsoAlerts() throws Exception {
         VerifiedManifest vm = ready("quarantined");
         String id = held("quarantined");

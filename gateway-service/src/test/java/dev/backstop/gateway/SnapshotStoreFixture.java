@@ -138,6 +138,25 @@ final class SnapshotStoreFixture implements AutoCloseable {
         return vm;
     }
 
+    /**
+     * What the sidecar does for an idle table every flush interval: a new recovery point (new id, later covered
+     * LSN) listing the same files as the latest one.
+     */
+    VerifiedManifest keepAlive(String qualified) {
+        VerifiedManifest prev = latest.get(qualified);
+        RecoveryPointPublisher pub = new RecoveryPointPublisher(store, keys, clock);
+        Lsn lsn = Lsn.of(nextLsn += 0x100);
+        Instant now = clock.instant();
+        Manifest p = prev.manifest();
+        String id = SnapshotKeys.recoveryPointId(lsn, now);
+        Manifest m = new Manifest(1, id, p.table(), p.columns(), p.primaryKey(), p.source(), p.baseSnapshotId(),
+                p.baseLsn(), lsn, null, now, p.files(), p.totalRows(), null);
+        VerifiedManifest vm = pub.writeManifest(m);
+        pub.movePointer(vm);
+        latest.put(qualified, vm);
+        return vm;
+    }
+
     /** A heartbeat written at {@code writtenAt}, durable up to {@code durable}. */
     void heartbeat(Instant writtenAt, Lsn durable) {
         new RecoveryPointPublisher(store, keys, clock).writeHeartbeat(new Heartbeat(1, "sc-test", database, "1", "slot",

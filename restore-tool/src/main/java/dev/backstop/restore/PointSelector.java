@@ -9,6 +9,7 @@ import dev.backstop.snapshot.Result;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.VerifiedManifest;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Chooses the recovery point (manifest) that can rebuild a table at an LSN. A manifest serves LSN L when its base is
@@ -102,8 +103,9 @@ final class PointSelector {
         if (!r.ok()) {
             return r;
         }
-        if (catalog.isQuarantined(table, recoveryPointId)) {
-            return Result.failed("recovery point " + recoveryPointId + " is quarantined");
+        Optional<String> tainted = catalog.quarantinedData(table, r.value().manifest());
+        if (tainted.isPresent()) {
+            return Result.failed(tainted.get());
         }
         Manifest m = r.value().manifest();
         if (target != null && (target.compareTo(m.baseLsn()) < 0 || target.compareTo(m.coveredLsn()) > 0)) {
@@ -115,8 +117,11 @@ final class PointSelector {
 
     private Result<VerifiedManifest> usable(TableRef table, RecoveryPointRef p) {
         Result<VerifiedManifest> r = catalog.readManifest(p.manifestKey());
-        if (r.ok() && catalog.isQuarantined(table, p.recoveryPointId())) {
-            return Result.failed("recovery point " + p.recoveryPointId() + " is quarantined");
+        if (r.ok()) {
+            Optional<String> tainted = catalog.quarantinedData(table, r.value().manifest());
+            if (tainted.isPresent()) {
+                return Result.failed(tainted.get());
+            }
         }
         return r;
     }

@@ -127,7 +127,7 @@ final class Restorer {
                 Manifest m = hinted.value().manifest();
                 if (m.table().equals(table) && m.baseLsn().compareTo(target.lsn()) <= 0
                         && m.coveredLsn().compareTo(target.lsn()) >= 0
-                        && !catalog.isQuarantined(table, m.recoveryPointId())) {
+                        && catalog.quarantinedData(table, m).isEmpty()) {
                     return hinted;
                 }
             }

@@ -213,6 +213,39 @@ public final class RecoveryPointCatalog {
         return store.head(keys.quarantine(table, recoveryPointId)).isPresent();
     }
 
+    /**
+     * Why the data of {@code m} is quarantined, if it is: {@code m} itself is, or one of its files is listed by a
+     * quarantined recovery point of the table. The sidecar's later recovery points (keep-alives, deltas added)
+     * list the same base and delta files under new ids: a quarantine is about those files, so it reaches every
+     * point that still uses them. A quarantined point whose manifest cannot be read taints every point of the
+     * table (its files are unknown: fail closed).
+     */
+    public Optional<String> quarantinedData(TableRef table, Manifest m) {
+        if (isQuarantined(table, m.recoveryPointId())) {
+            return Optional.of("recovery point " + m.recoveryPointId() + " is quarantined");
+        }
+        List<ObjectMeta> markers = store.list(keys.quarantinePrefix(table));
+        if (markers.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.Set<String> files = new java.util.HashSet<>();
+        m.files().forEach(f -> files.add(f.key()));
+        for (QuarantineMarker q : listQuarantine(table)) {
+            Result<VerifiedManifest> other = readManifest(keys.manifest(table, q.recoveryPointId()));
+            if (!other.ok()) {
+                return Optional.of("quarantined recovery point " + q.recoveryPointId() + " cannot be read, so which files"
+                        + " it covers is unknown");
+            }
+            for (ManifestFile f : other.value().manifest().files()) {
+                if (files.contains(f.key())) {
+                    return Optional.of("recovery point " + m.recoveryPointId() + " uses " + f.key()
+                            + " of quarantined recovery point " + q.recoveryPointId());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public List<QuarantineMarker> listQuarantine(TableRef table) {
         List<QuarantineMarker> out = new ArrayList<>();
         for (ObjectMeta o : store.list(keys.quarantinePrefix(table))) {

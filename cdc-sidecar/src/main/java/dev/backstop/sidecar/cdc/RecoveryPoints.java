@@ -114,6 +114,7 @@ public final class RecoveryPoints {
                 RetentionSweeper.Swept swept = sweeper.sweep(tables.keySet(), groups.keySet(),
                         clock.instant().minus(maintenance.retention()));
                 lastSweep = clock.instant();
+                rebaseQuarantined();
                 metrics.retentionDeleted.inc(swept.manifests() + swept.groups() + swept.files());
                 metrics.retentionSweeps.inc();
             } catch (Exception ex) {
@@ -122,9 +123,41 @@ public final class RecoveryPoints {
         }
     }
 
+    /**
+     * A table whose latest recovery point uses a quarantined point's files gets a fresh base from PostgreSQL (the
+     * gate and the restore tool refuse every point using those files; a keep-alive would only re-list them). Runs
+     * with the retention sweep, which lists the quarantine markers anyway.
+     */
+    private void rebaseQuarantined() {
+        for (Map.Entry<TableRef, TableState> e : tables.entrySet()) {
+            TableState st = e.getValue();
+            VerifiedManifest current = latestManifests.get(e.getKey());
+            if (current == null || st.broken != null || st.gone || st.rebaseAfter != null || !st.pending.isEmpty()) {
+                continue;
+            }
+            try {
+                Optional<String> tainted = catalog.quarantinedData(e.getKey(), current.manifest());
+                if (tainted.isPresent()) {
+                    LOG.warn("{}: {}; taking a fresh base", e.getKey().qualifiedName(), tainted.get());
+                    newBase(e.getKey());
+                }
+            } catch (Exception ex) {
+                LOG.warn("{}: quarantine check or fresh base failed, tried again at the next sweep: {}",
+                        e.getKey().qualifiedName(), ex.toString());
+            }
+        }
+    }
+
     private void compact(TableRef t, TableState st) throws IOException, SQLException {
         VerifiedManifest current = latestManifests.get(t);
         if (current == null || !current.manifest().coveredLsn().equals(st.coveredLsn)) {
+            return;
+        }
+        if (catalog.quarantinedData(t, current.manifest()).isPresent()) {
+            // Compacting would copy suspect data into new files no quarantine names.
+            LOG.info("{}: its recovery points use quarantined files; taking a fresh base instead of compacting",
+                    t.qualifiedName());
+            newBase(t);
             return;
         }
         if (st.rowCount > maintenance.compactMaxRows()) {

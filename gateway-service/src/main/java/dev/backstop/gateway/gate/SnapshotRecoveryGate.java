@@ -109,7 +109,7 @@ public final class SnapshotRecoveryGate implements RecoveryGate {
         Manifest m = latest.value().manifest();
         Long age = m.createdAt() == null ? null : Duration.between(m.createdAt(), now).toSeconds();
         boolean fresh = fresh(m, hb, now, policy.maxSnapshotAgeSeconds());
-        boolean quarantined = catalog.isQuarantined(table, m.recoveryPointId());
+        boolean quarantined = catalog.quarantinedData(table, m).isPresent();
         return new TableStatus(table.qualifiedName(), m.recoveryPointId(), latest.value().key(),
                 m.coveredLsn().toString(), m.createdAt() == null ? null : m.createdAt().toString(), age, fresh,
                 quarantined, null);
@@ -185,9 +185,10 @@ public final class SnapshotRecoveryGate implements RecoveryGate {
             out.add(new Check(SNAPSHOT_FRESH, name, false, "not evaluated: the manifest cannot be trusted"));
         }
         String rp = latest.ok() ? latest.value().manifest().recoveryPointId() : pointer.get().recoveryPointId();
-        boolean quarantined = catalog.isQuarantined(ref, rp);
-        out.add(new Check(NOT_QUARANTINED, name, !quarantined,
-                quarantined ? "recovery point " + rp + " is quarantined" : "recovery point " + rp + " is not quarantined"));
+        Optional<String> quarantined = latest.ok() ? catalog.quarantinedData(ref, latest.value().manifest())
+                : catalog.isQuarantined(ref, rp) ? Optional.of("recovery point " + rp + " is quarantined") : Optional.empty();
+        out.add(new Check(NOT_QUARANTINED, name, quarantined.isEmpty(),
+                quarantined.orElse("recovery point " + rp + " is not quarantined")));
         out.add(new Check(heartbeat.name(), name, heartbeat.passed(), heartbeat.detail()));
         return order(out);
     }
@@ -307,9 +308,10 @@ public final class SnapshotRecoveryGate implements RecoveryGate {
             Check files = filesCheck(name, vm.value(), policy);
             checks.add(files);
             String rp = vm.value().manifest().recoveryPointId();
-            boolean quarantined = catalog.isQuarantined(ref, rp);
-            checks.add(new Check(NOT_QUARANTINED, name, !quarantined, "recovery point " + rp
-                    + (quarantined ? " is quarantined" : " is not quarantined")));
+            Optional<String> tainted = catalog.quarantinedData(ref, vm.value().manifest());
+            boolean quarantined = tainted.isPresent();
+            checks.add(new Check(NOT_QUARANTINED, name, !quarantined, tainted.orElse("recovery point " + rp
+                    + " is not quarantined")));
             if (files.passed() && !quarantined) {
                 used.add(new RecoveryPoint(name, fm.manifestKey(), vm.value().manifest().coveredLsn().toString()));
                 lsnByTable.put(name, vm.value().manifest().coveredLsn().toString());
