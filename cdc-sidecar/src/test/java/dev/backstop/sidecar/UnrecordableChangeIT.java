@@ -45,4 +45,39 @@ class UnrecordableChangeIT {
             assertTrue(r.manifests().containsKey(fine), "other tables are still vouched for: " + r);
         }
     }
+    @Test
+    @Timeout(300)
+    void aColumnRetypedUnderTheSameNameIsNotRecordedWithItsOldEncoding(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE widened (id int PRIMARY KEY, n int)", "INSERT INTO widened VALUES (1, 1), (2, 2)");
+        try (Sidecar sidecar = fx.start(fx.config("sc-retype", List.of("public.widened"), 10, Map.of()));
+             dev.backstop.snapshot.store.ObjectStore store = fx.store(); java.sql.Connection c = db.connect()) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            TableRef t = fx.table("public.widened");
+            // int4 -> int8, then a value only int8 holds (it would be truncated to 705032704 as int4).
+            db.execute("ALTER TABLE widened ALTER COLUMN n TYPE bigint", "UPDATE widened SET n = 5000000000 WHERE id = 1");
+            dev.backstop.snapshot.RecoveryPointCatalog cat = fx.catalog(store);
+            dev.backstop.snapshot.Manifest m = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                sidecar.flush(List.of(t), Duration.ofSeconds(60));
+                m = cat.latestManifest(t).value().manifest();
+                if (m.columns().get(1).encoding() == dev.backstop.snapshot.ValueEncoding.INT64) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertEquals(dev.backstop.snapshot.ValueEncoding.INT64, m.columns().get(1).encoding(), m.toString());
+            SidecarFixture.assertSameRows("widened", fx.contents(c, "public.widened"), fx.replay(store, m, m.coveredLsn()));
+            for (dev.backstop.snapshot.RecoveryPointRef ref : cat.listRecoveryPoints(t)) {
+                // No recovery point of the old column type holds the truncated value.
+                dev.backstop.snapshot.Manifest old = cat.readManifest(ref.manifestKey()).value().manifest();
+                if (old.columns().get(1).encoding() == dev.backstop.snapshot.ValueEncoding.INT32) {
+                    Map<List<Object>, Integer> rows = fx.replay(store, old, old.coveredLsn());
+                    assertTrue(rows.keySet().stream().noneMatch(r -> Long.valueOf(705032704L).equals(
+                            ((Number) r.get(1)).longValue())), rows.toString());
+                }
+            }
+        }
+    }
 }

@@ -306,13 +306,31 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
                     return false;
                 }
                 for (int i = 0; i < fields.size(); i++) {
-                    if (!fields.get(i).name().equals(cols.get(i).name())) {
+                    if (!fields.get(i).name().equals(cols.get(i).name())
+                            || !sameNumericType(fields.get(i).schema().type(), cols.get(i))) {
                         return false;
                     }
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * A column whose type changed under the same name (ALTER .. TYPE bigint, say) must not be recorded with the old
+     * encoding: an int8 value stored as int4 would be silently truncated. For the numeric and boolean encodings the
+     * stream's field type must be the one the tracked encoding stores; other encodings are checked when converted.
+     */
+    private static boolean sameNumericType(org.apache.kafka.connect.data.Schema.Type streamed, ColumnSpec c) {
+        return switch (c.encoding()) {
+            case INT16 -> streamed == org.apache.kafka.connect.data.Schema.Type.INT16;
+            case INT32 -> streamed == org.apache.kafka.connect.data.Schema.Type.INT32;
+            case INT64 -> streamed == org.apache.kafka.connect.data.Schema.Type.INT64;
+            case FLOAT32 -> streamed == org.apache.kafka.connect.data.Schema.Type.FLOAT32;
+            case FLOAT64 -> streamed == org.apache.kafka.connect.data.Schema.Type.FLOAT64;
+            case BOOL -> streamed == org.apache.kafka.connect.data.Schema.Type.BOOLEAN;
+            default -> true;
+        };
     }
 
     /** The row image's values in column order (the columns were checked to match, so fields are positional). */
