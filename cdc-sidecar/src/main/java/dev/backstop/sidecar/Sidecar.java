@@ -382,9 +382,25 @@ public final class Sidecar implements AutoCloseable {
         Map<TableRef, VerifiedManifest> out = new LinkedHashMap<>();
         List<TableRef> untracked = new ArrayList<>();
         Map<TableRef, String> refused = new LinkedHashMap<>();
-        for (TableRef t : tables.isEmpty() ? points.trackedTables() : tables) {
+        Collection<TableRef> wanted = tables.isEmpty() ? points.trackedTables() : tables;
+        // The name must still be the relation whose changes were recorded: a table dropped, or renamed away and
+        // replaced by another of the same name, since the table monitor's last look must not be vouched for.
+        Map<TableRef, Long> oidsNow = new LinkedHashMap<>();
+        try (Connection c = connect()) {
+            for (TableRef t : wanted) {
+                if (points.isTracked(t)) {
+                    oidsNow.put(t, PgCatalog.oidOf(c, t).orElse(0L));
+                }
+            }
+        }
+        for (TableRef t : wanted) {
             Optional<VerifiedManifest> vm = points.isTracked(t) ? points.latest(t) : Optional.empty();
             Optional<String> why = points.isTracked(t) ? points.notCapturing(t) : Optional.empty();
+            if (why.isEmpty() && points.isTracked(t) && oidsNow.get(t) != points.oidOf(t)) {
+                why = Optional.of(oidsNow.get(t) == 0 ? "the table no longer exists"
+                        : "the name now refers to another table (oid " + oidsNow.get(t) + ", recorded " + points.oidOf(t)
+                        + "): it is taken on as a new table");
+            }
             if (why.isPresent()) {
                 refused.put(t, why.get());
             } else if (vm.isEmpty()) {

@@ -80,4 +80,21 @@ class UnrecordableChangeIT {
             }
         }
     }
+    @Test
+    @Timeout(300)
+    void aTableReplacedUnderItsNameIsRefusedByFlushBeforeTheMonitorSeesIt(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE swapped (id int PRIMARY KEY)", "INSERT INTO swapped VALUES (1), (2)");
+        // A long interval: the table monitor does not look again during the test.
+        try (Sidecar sidecar = fx.start(fx.config("sc-swap", List.of("public.swapped"), 600, Map.of()))) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            TableRef t = fx.table("public.swapped");
+            db.execute("ALTER TABLE swapped RENAME TO swapped_old",
+                    "CREATE TABLE swapped (id int PRIMARY KEY)", "INSERT INTO swapped VALUES (7)");
+            Sidecar.FlushResult r = sidecar.flush(List.of(t), Duration.ofSeconds(60)).orElseThrow();
+            assertEquals(List.of(t), List.copyOf(r.refused().keySet()), r.toString());
+            assertTrue(r.refused().get(t).contains("another table"), r.refused().toString());
+            assertTrue(r.manifests().isEmpty(), r.toString());
+        }
+    }
 }
