@@ -44,6 +44,18 @@ class UnrecordableChangeIT {
             assertTrue(r.refused().get(prices).contains("can no longer be recorded"), r.refused().toString());
             assertTrue(r.manifests().containsKey(fine), "other tables are still vouched for: " + r);
         }
+        // After the cause is removed, a restart takes a new base: it does not resume from the last recovery point
+        // over the changes that were never recorded (row 3).
+        db.execute("DELETE FROM prices WHERE id = 2");
+        try (Sidecar sidecar = fx.start(fx.config("sc-nan", List.of("public.*"), 10, Map.of()));
+             dev.backstop.snapshot.store.ObjectStore store = fx.store(); java.sql.Connection c = db.connect()) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            TableRef prices = fx.table("public.prices");
+            Sidecar.FlushResult r = sidecar.flush(List.of(prices), Duration.ofSeconds(60)).orElseThrow();
+            assertEquals(Map.of(), r.refused(), r.toString());
+            dev.backstop.snapshot.Manifest m = r.manifests().get(prices).manifest();
+            SidecarFixture.assertSameRows("prices", fx.contents(c, "public.prices"), fx.replay(store, m, m.coveredLsn()));
+        }
     }
     @Test
     @Timeout(300)

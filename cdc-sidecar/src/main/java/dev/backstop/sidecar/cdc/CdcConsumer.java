@@ -286,6 +286,12 @@ public final class CdcConsumer implements DebeziumEngine.ChangeConsumer<RecordCh
         Struct src = s.getStruct("source");
         Object[] before = image(s, "before", schema);
         Object[] after = image(s, "after", schema);
+        if (before == null && ("u".equals(op) || "d".equals(op))) {
+            // Without the old row a replay cannot find what to change: REPLICA IDENTITY is no longer FULL.
+            throw new FormatException(("u".equals(op) ? "an UPDATE" : "a DELETE") + " arrived without its old row:"
+                    + " the table's REPLICA IDENTITY is no longer FULL (ALTER TABLE " + t.qualifiedName()
+                    + " REPLICA IDENTITY FULL, then restart the sidecar: it takes a new base)");
+        }
         if (after != null) {
             RecoveryPoints.fillUnchanged(after, before);
         }

@@ -188,6 +188,13 @@ public final class RecoveryPoints {
             throws SQLException, IOException {
         TableState st = new TableState();
         st.oid = oid;
+        if (Files.exists(brokenMarker(current.table()))) {
+            // Its changes stopped being recorded before the last stop (and their offsets were acknowledged):
+            // resuming from its last recovery point would hide that gap.
+            LOG.warn("{}: its changes could not be recorded before the last stop; taking a new base",
+                    current.table().qualifiedName());
+            forceNewBase = true;
+        }
         if (previousOid != 0 && previousOid != oid) {
             LOG.warn("{} was dropped and created again while the sidecar was down: taking a new base",
                     current.table().qualifiedName());
@@ -220,6 +227,7 @@ public final class RecoveryPoints {
                 tables.remove(current.table()); // not tracked at all rather than tracked without a base
                 throw e;
             }
+            Files.deleteIfExists(brokenMarker(current.table()));
         }
     }
 
@@ -332,6 +340,19 @@ public final class RecoveryPoints {
     /** A value of {@code t} cannot be stored: no further recovery points for it (its age grows; the gate fails). */
     public void markBroken(TableRef t, String reason) {
         tables.get(t).broken = reason;
+        try {
+            // Kept across restarts: the next start takes a new base instead of resuming over the gap.
+            Files.createDirectories(brokenMarker(t).getParent());
+            Files.writeString(brokenMarker(t), reason);
+        } catch (IOException e) {
+            LOG.error("{}: could not record that it is broken in {} (a restart would resume over the gap): {}",
+                    t.qualifiedName(), brokenMarker(t), e.toString());
+        }
+    }
+
+    private Path brokenMarker(TableRef t) {
+        return workDir.resolve("broken-tables").resolve(
+                java.net.URLEncoder.encode(t.qualifiedName(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
