@@ -127,6 +127,10 @@ public final class Sidecar implements AutoCloseable {
                     alerts.alert("snapshot_failure", "critical", null, "replication slot " + config.slotName()
                             + " vanished; changes since the last recovery points may be lost; new bases taken");
                     metrics.slotLost.set(1);
+                    // Recorded before anything moves on: if a base fails, the next start still takes it.
+                    for (TableRef t : tracked) {
+                        RecoveryPoints.requireNewBase(config.stateDir(), t, "replication slot lost");
+                    }
                     Files.delete(offsets);
                     forceNewBase = true;
                 }
@@ -205,22 +209,31 @@ public final class Sidecar implements AutoCloseable {
      */
     private void rebaseIfSlotLost(Path offsets) {
         try (Connection c = connect()) {
-            if (ReplicationSetup.slotExists(c, config.slotName())) {
-                return;
+            if (!ReplicationSetup.slotExists(c, config.slotName())) {
+                LOG.error("replication slot {} vanished while running: changes since the last durable point may be"
+                        + " lost; taking new bases of every table", config.slotName());
+                alerts.alert("snapshot_failure", "critical", null, "replication slot " + config.slotName()
+                        + " vanished; changes since the last recovery points may be lost; new bases taken");
+                metrics.slotLost.set(1);
+                // Recorded first: a base that fails (S3 down) is taken at the next try or the next start.
+                for (TableRef t : points.trackedTables()) {
+                    RecoveryPoints.requireNewBase(config.stateDir(), t, "replication slot lost");
+                }
+                Files.deleteIfExists(offsets);
+                ReplicationSetup.createSlot(c, config.slotName());
             }
-            LOG.error("replication slot {} vanished while running: changes since the last durable point may be lost;"
-                    + " taking new bases of every table", config.slotName());
-            alerts.alert("snapshot_failure", "critical", null, "replication slot " + config.slotName()
-                    + " vanished; changes since the last recovery points may be lost; new bases taken");
-            metrics.slotLost.set(1);
-            Files.deleteIfExists(offsets);
-            ReplicationSetup.createSlot(c, config.slotName());
             for (TableRef t : points.trackedTables()) {
-                if (!points.isGone(t)) {
+                if (!points.isGone(t) && points.needsNewBase(t)) {
                     try {
                         points.newBase(t);
                     } catch (TableMissingException gone) {
                         points.markGone(t); // the table monitor alerts, naming its last recovery point
+                    } catch (SQLException | IOException | RuntimeException e) {
+                        // Its recovery points stop (flush refuses it) until a later restart's base succeeds;
+                        // the other tables go on.
+                        points.markBroken(t, "no new base after its changes may have been lost: " + e.getMessage());
+                        alerts.alert("snapshot_failure", "critical", t.qualifiedName(), "new base failed ("
+                                + e.getMessage() + "); its recovery points stop until one succeeds");
                     }
                 }
             }

@@ -87,4 +87,104 @@ class PostgresFaultsIT {
             SidecarFixture.assertSameRows("after the new base", fx.contents(c, "public.t"), fx.replay(store, m, now));
         }
     }
+    @Test
+    @Timeout(300)
+    void aStartThatFoundItsSlotLostAndFailedHalfWayRebasesTheRestNextTime(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE la (id int PRIMARY KEY)", "CREATE TABLE lb (id int PRIMARY KEY)",
+                "INSERT INTO la VALUES (1)", "INSERT INTO lb VALUES (1)");
+        SidecarConfig config = fx.config("sc-halfway", List.of("public.la", "public.lb"), 1, Map.of());
+        try (Sidecar sidecar = fx.start(config)) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+        }
+        awaitSlotInactive(db, config.slotName());
+        db.execute("SELECT pg_drop_replication_slot('" + config.slotName() + "')", "INSERT INTO lb VALUES (2)");
+        // The start that finds the slot gone cannot upload lb's new base (S3 refuses it): it fails.
+        ObjectStore real = fx.store();
+        ObjectStore refusingLb = new ObjectStore() {
+            private void refuse(String key) {
+                if (key.contains("/public.lb/base/")) {
+                    throw new dev.backstop.snapshot.store.ObjectStoreException("refused for the test: " + key);
+                }
+            }
+
+            @Override
+            public String put(String key, byte[] data) {
+                refuse(key);
+                return real.put(key, data);
+            }
+
+            @Override
+            public String putFile(String key, Path file) {
+                refuse(key);
+                return real.putFile(key, file);
+            }
+
+            @Override
+            public String putIfAbsent(String key, byte[] data) {
+                refuse(key);
+                return real.putIfAbsent(key, data);
+            }
+
+            @Override
+            public String putIfMatch(String key, byte[] data, String expectedEtag) {
+                refuse(key);
+                return real.putIfMatch(key, data, expectedEtag);
+            }
+
+            @Override
+            public java.util.Optional<byte[]> get(String key) {
+                return real.get(key);
+            }
+
+            @Override
+            public boolean getToFile(String key, Path target) {
+                return real.getToFile(key, target);
+            }
+
+            @Override
+            public java.util.Optional<dev.backstop.snapshot.store.ObjectMeta> head(String key) {
+                return real.head(key);
+            }
+
+            @Override
+            public List<dev.backstop.snapshot.store.ObjectMeta> list(String prefix) {
+                return real.list(prefix);
+            }
+
+            @Override
+            public void delete(String key) {
+                real.delete(key);
+            }
+        };
+        try {
+            Sidecar.start(config, refusingLb, java.time.Clock.systemUTC(), (type, severity, table, message) -> { }).close();
+            throw new AssertionError("the start should have failed on lb's base");
+        } catch (Exception expected) {
+            // the slot was created again and the offsets deleted before lb's base failed
+        }
+        // The next start finds a slot and no offsets, yet lb's changes while the slot was gone are lost to CDC:
+        // it must take a new base, not resume from lb's old recovery point.
+        try (Sidecar sidecar = fx.start(config); ObjectStore store = fx.store(); Connection c = db.connect()) {
+            Manifest m = sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow().manifests()
+                    .get(fx.table("public.lb")).manifest();
+            SidecarFixture.assertSameRows("lb", fx.contents(c, "public.lb"), fx.replay(store, m, m.coveredLsn()));
+        }
+    }
+
+    private static void awaitSlotInactive(PgDatabase db, String slot) throws Exception {
+        try (Connection c = db.connect(); java.sql.PreparedStatement active = c.prepareStatement(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            active.setString(1, slot);
+            for (int i = 0; i < 600; i++) {
+                try (java.sql.ResultSet rs = active.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
 }

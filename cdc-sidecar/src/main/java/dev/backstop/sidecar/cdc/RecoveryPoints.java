@@ -240,6 +240,24 @@ public final class RecoveryPoints {
         }
         st.resetToBase(b.schema(), b.snapshotId(), b.lsn(), b.files(), b.rows());
         publish(t, st, b.lsn(), st.deltas);
+        Files.deleteIfExists(brokenMarker(t));
+        st.broken = null; // a new base starts a chain with no gap
+    }
+
+    /** Whether the table must get a new base before its recovery points may continue (see {@link #requireNewBase}). */
+    public boolean needsNewBase(TableRef t) {
+        return Files.exists(brokenMarker(t));
+    }
+
+    /**
+     * Records, in the state directory, that {@code t} must get a new base (its changes since the last recovery
+     * point may be lost: replication slot lost, a change that could not be recorded). Survives a failure or a
+     * restart until the new base is published.
+     */
+    public static void requireNewBase(Path stateDir, TableRef t, String reason) throws IOException {
+        Path marker = brokenMarker(stateDir, t);
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, reason);
     }
 
     public boolean isTracked(TableRef t) {
@@ -342,8 +360,7 @@ public final class RecoveryPoints {
         tables.get(t).broken = reason;
         try {
             // Kept across restarts: the next start takes a new base instead of resuming over the gap.
-            Files.createDirectories(brokenMarker(t).getParent());
-            Files.writeString(brokenMarker(t), reason);
+            requireNewBase(workDir, t, reason);
         } catch (IOException e) {
             LOG.error("{}: could not record that it is broken in {} (a restart would resume over the gap): {}",
                     t.qualifiedName(), brokenMarker(t), e.toString());
@@ -351,7 +368,11 @@ public final class RecoveryPoints {
     }
 
     private Path brokenMarker(TableRef t) {
-        return workDir.resolve("broken-tables").resolve(
+        return brokenMarker(workDir, t);
+    }
+
+    private static Path brokenMarker(Path stateDir, TableRef t) {
+        return stateDir.resolve("broken-tables").resolve(
                 java.net.URLEncoder.encode(t.qualifiedName(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
