@@ -132,8 +132,10 @@ public final class Sidecar implements AutoCloseable {
                         RecoveryPoints.requireNewBase(config.stateDir(), t, "replication slot lost");
                     }
                     Files.delete(offsets);
-                    forceNewBase = true;
                 }
+                // A new slot streams from now on: whatever recovery points exist in S3 end before it, with a gap
+                // nobody can see (also when the offsets were lost with it). Every table starts from a new base.
+                forceNewBase = true;
                 ReplicationSetup.createSlot(c, config.slotName());
             }
         }

@@ -109,4 +109,28 @@ class UnrecordableChangeIT {
             assertTrue(r.manifests().isEmpty(), r.toString());
         }
     }
+    @Test
+    @Timeout(300)
+    void aTableLeftOutOfTheConfigurationForAWhileGetsANewBaseWhenItComesBack(PgDatabase db, S3Endpoint s3)
+            throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE TABLE kept (id int PRIMARY KEY)", "CREATE TABLE leaves (id int PRIMARY KEY)",
+                "INSERT INTO kept VALUES (1)", "INSERT INTO leaves VALUES (1)");
+        try (Sidecar sidecar = fx.start(fx.config("sc-leave", List.of("public.kept", "public.leaves"), 10, Map.of()))) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+        }
+        try (Sidecar sidecar = fx.start(fx.config("sc-leave", List.of("public.kept"), 10, Map.of()))) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            db.execute("INSERT INTO leaves VALUES (2)"); // not streamed: the table is not in the publication
+            sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow();
+        }
+        try (Sidecar sidecar = fx.start(fx.config("sc-leave", List.of("public.kept", "public.leaves"), 10, Map.of()));
+             dev.backstop.snapshot.store.ObjectStore store = fx.store(); java.sql.Connection c = db.connect()) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
+            TableRef leaves = fx.table("public.leaves");
+            dev.backstop.snapshot.Manifest m = sidecar.flush(List.of(leaves), Duration.ofSeconds(60)).orElseThrow()
+                    .manifests().get(leaves).manifest();
+            SidecarFixture.assertSameRows("leaves", fx.contents(c, "public.leaves"), fx.replay(store, m, m.coveredLsn()));
+        }
+    }
 }

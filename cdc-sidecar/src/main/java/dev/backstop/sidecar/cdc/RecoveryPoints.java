@@ -195,6 +195,13 @@ public final class RecoveryPoints {
                     current.table().qualifiedName());
             forceNewBase = true;
         }
+        if (previousOid == 0 && !forceNewBase) {
+            // Not followed by this sidecar before (or not since it was last left out of sidecar.tables, or the
+            // local state is new): nothing proves its recovery points in S3 run up to where streaming resumes.
+            LOG.info("{}: not followed continuously before this start; taking a new base",
+                    current.table().qualifiedName());
+            forceNewBase = true;
+        }
         if (previousOid != 0 && previousOid != oid) {
             LOG.warn("{} was dropped and created again while the sidecar was down: taking a new base",
                     current.table().qualifiedName());
