@@ -55,6 +55,8 @@ final class AtTime {
             throw new CheckFailedException("no recovery point for " + table);
         }
         VerifiedManifest newest = null;
+        Instant laterBase = null;
+        Lsn laterBaseLsn = null;
         for (int i = points.size() - 1; i >= 0; i--) {
             Result<VerifiedManifest> r = catalog.readManifest(points.get(i).manifestKey());
             if (!r.ok()) {
@@ -71,7 +73,22 @@ final class AtTime {
             }
             Instant baseTime = SnapshotIds.createdAt(m.baseSnapshotId());
             if (baseTime == null || baseTime.isAfter(at)) {
+                if (baseTime != null && (laterBase == null || baseTime.isBefore(laterBase))) {
+                    laterBase = baseTime;
+                    laterBaseLsn = m.baseLsn();
+                }
                 continue; // this chain starts after TIME: an older base is needed
+            }
+            if (laterBase != null && m.coveredLsn().compareTo(laterBaseLsn) < 0
+                    && (m.coveredCommitTime() == null || m.coveredCommitTime().isBefore(at))) {
+                // An older chain that ends before the next one starts (a column change, a transaction too large to
+                // hold, a lost slot; a compaction starts exactly where its chain ends): nothing proves the older
+                // one saw every change up to TIME.
+                throw new CheckFailedException(at + " falls between two chains of recovery points of " + table
+                        + ": the older one's last recorded change committed at " + m.coveredCommitTime() + " (LSN "
+                        + m.coveredLsn() + "), the newer one starts with a base taken at " + laterBase + "; changes in"
+                        + " between may not be recorded. Restore --at a time up to " + m.coveredCommitTime()
+                        + " or from " + laterBase + ", or --lsn");
             }
             List<String> problems = files.downloadAll(m);
             if (!problems.isEmpty()) {

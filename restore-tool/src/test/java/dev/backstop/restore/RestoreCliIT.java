@@ -324,4 +324,12 @@ class RestoreCliIT {
         assertEquals(0, help.exitCode(), help.toString());
         assertTrue(help.out().contains("Exit codes:"), help.out());
     }
+    @Test
+    void aTimeBetweenTwoChainsThatDoNotMeetIsRefused() {
+        // Two base-only points of orders: 0/100 (its last change committed a second before 09:00) and a new
+        // base 0/2A0 at 10:00 that does not start where the first ends. At 09:30 nothing says what changed.
+        CliRun r = run("restore", "orders", "--at", T0900.plusSeconds(1800).toString(), "--dry-run");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("falls between two chains of recovery points"), r.err());
+    }
 }
