@@ -417,7 +417,9 @@ public final class Sidecar implements AutoCloseable {
                         + "): it is taken on as a new table");
             }
             if (why.isPresent()) {
-                refused.put(t, why.get());
+                if (!tables.isEmpty()) {
+                    refused.put(t, why.get()); // named by the caller: it must not be vouched for
+                } // else "every table": the ones that cannot be are left out of the answer
             } else if (vm.isEmpty()) {
                 untracked.add(t);
             } else {
