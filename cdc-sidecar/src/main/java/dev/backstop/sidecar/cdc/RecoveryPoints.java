@@ -173,9 +173,15 @@ public final class RecoveryPoints {
         Instant lastCommit = st.lastCommitTime;
         Lsn covered = st.coveredLsn;
         TableSchema schema = st.schema;
+        TableState.Saved before = st.save();
         st.resetToBase(schema, nb.snapshotId(), covered, nb.parts().files(), nb.parts().rows());
         st.lastCommitTime = lastCommit;
-        publish(t, st, covered, st.deltas);
+        try {
+            publish(t, st, covered, st.deltas);
+        } catch (RuntimeException e) {
+            st.restore(before); // the compacted parts stay unlisted: retention removes them
+            throw e;
+        }
         metrics.compactions.inc();
         LOG.info("{}: compacted into base {} ({} rows)", t.qualifiedName(), nb.snapshotId(), nb.parts().rows());
     }
@@ -245,8 +251,14 @@ public final class RecoveryPoints {
         for (ManifestFile f : b.files()) {
             metrics.bytesWritten.inc(f.bytes());
         }
+        TableState.Saved before = st.save();
         st.resetToBase(b.schema(), b.snapshotId(), b.lsn(), b.files(), b.rows());
-        publish(t, st, b.lsn(), st.deltas);
+        try {
+            publish(t, st, b.lsn(), st.deltas);
+        } catch (RuntimeException e) {
+            st.restore(before); // state only moves once a recovery point is published
+            throw e;
+        }
         Files.deleteIfExists(brokenMarker(t));
         st.broken = null; // a new base starts a chain with no gap
     }

@@ -60,6 +60,38 @@ final class TableState {
         this.rebaseRequested = false;
     }
 
+    /** Everything {@link #resetToBase} changes, to put back when the new base's recovery point cannot be published. */
+    record Saved(TableSchema schema, String baseSnapshotId, Lsn baseLsn, List<ManifestFile> baseFiles,
+                 List<ManifestFile> deltas, long rowCount, long durableRowCount, Lsn coveredLsn, Instant lastCommitTime,
+                 List<ChangeRecord> pending, long pendingBytes, Lsn rebaseAfter, boolean exactUpToRebase,
+                 boolean rebaseRequested) {
+    }
+
+    Saved save() {
+        return new Saved(schema, baseSnapshotId, baseLsn, List.copyOf(baseFiles), List.copyOf(deltas), rowCount,
+                durableRowCount, coveredLsn, lastCommitTime, List.copyOf(pending), pendingBytes, rebaseAfter,
+                exactUpToRebase, rebaseRequested);
+    }
+
+    void restore(Saved s) {
+        schema = s.schema();
+        baseSnapshotId = s.baseSnapshotId();
+        baseLsn = s.baseLsn();
+        baseFiles = new ArrayList<>(s.baseFiles());
+        deltas.clear();
+        deltas.addAll(s.deltas());
+        rowCount = s.rowCount();
+        durableRowCount = s.durableRowCount();
+        coveredLsn = s.coveredLsn();
+        lastCommitTime = s.lastCommitTime();
+        pending.clear();
+        pending.addAll(s.pending());
+        pendingBytes = s.pendingBytes();
+        rebaseAfter = s.rebaseAfter();
+        exactUpToRebase = s.exactUpToRebase();
+        rebaseRequested = s.rebaseRequested();
+    }
+
     void addPending(ChangeRecord c) {
         pending.add(c);
         pendingBytes += ChangeSizes.of(c);
