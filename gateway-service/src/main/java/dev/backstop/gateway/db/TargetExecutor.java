@@ -438,6 +438,23 @@ public final class TargetExecutor {
 
     /** The target database's foreign-key graph, read in a READ ONLY transaction; empty if it cannot be read. */
     public java.util.Optional<ForeignKeys> foreignKeys() {
+        return inRolledBackTransaction("reading the foreign keys", c -> {
+            c.setReadOnly(true);
+            return ForeignKeys.read(c);
+        });
+    }
+
+    /** Work done in a transaction that is always rolled back; null = nothing to return. */
+    @FunctionalInterface
+    private interface RolledBackWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a pooled connection in a transaction that is then rolled back, and resets the session
+     * (or evicts the connection). Empty if there is no connection, the work fails or returns null.
+     */
+    private <T> java.util.Optional<T> inRolledBackTransaction(String what, RolledBackWork<T> work) {
         Connection c;
         try {
             c = pool.getConnection();
@@ -446,13 +463,18 @@ public final class TargetExecutor {
         }
         boolean clean = false;
         try {
-            c.setReadOnly(true);
-            ForeignKeys g = ForeignKeys.read(c);
+            c.setAutoCommit(false);
+            T result = work.run(c);
             c.rollback();
             clean = reset(c);
-            return java.util.Optional.of(g);
+            return java.util.Optional.ofNullable(result);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("foreign keys could not be read: {}", SecretScrubber.scrub(String.valueOf(e.getMessage())));
+            // An estimate fails with the agent's own SQL errors: not worth a warning; anything else is.
+            if (what.startsWith("the impact estimate")) {
+                LOG.debug("{} failed: {}", what, SecretScrubber.scrub(String.valueOf(e.getMessage())));
+            } else {
+                LOG.warn("{} failed: {}", what, SecretScrubber.scrub(String.valueOf(e.getMessage())));
+            }
             rollbackQuietly(c);
             return java.util.Optional.empty();
         } finally {
@@ -476,15 +498,7 @@ public final class TargetExecutor {
      */
     public java.util.Optional<List<ImpactEstimate>> estimate(String sql, List<StatementClassification> writes,
                                                              long timeoutMs) {
-        Connection c;
-        try {
-            c = pool.getConnection();
-        } catch (SQLException e) {
-            return java.util.Optional.empty();
-        }
-        boolean clean = false;
-        try {
-            c.setAutoCommit(false);
+        return inRolledBackTransaction("the impact estimate", c -> {
             try (PreparedStatement setup = c.prepareStatement("SELECT set_config('statement_timeout', ?, true),"
                     + " set_config('transaction_read_only', 'on', true)")) {
                 setup.setString(1, Long.toString(timeoutMs));
@@ -494,8 +508,7 @@ public final class TargetExecutor {
             for (StatementClassification s : writes) {
                 String text = sql.substring(s.start(), s.end());
                 if (StatementSplitCheck.problem(text) != null) {
-                    c.rollback();
-                    return java.util.Optional.empty();
+                    return null;
                 }
                 long rows;
                 try (Statement st = c.createStatement()) {
@@ -511,21 +524,10 @@ public final class TargetExecutor {
                 }
                 byTable.get(t)[0] += rows;
             }
-            c.rollback();
-            clean = reset(c);
             List<ImpactEstimate> out = new ArrayList<>();
             byTable.forEach((t, v) -> out.add(new ImpactEstimate(t, v[0], v[1], ImpactEstimate.Source.EXPLAIN_ESTIMATE)));
-            return java.util.Optional.of(out);
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("impact estimate failed: {}", SecretScrubber.scrub(e.getMessage()));
-            rollbackQuietly(c);
-            return java.util.Optional.empty();
-        } finally {
-            if (!clean) {
-                pool.evictConnection(c);
-            }
-            closeQuietly(c);
-        }
+            return out;
+        });
     }
 
     /**
