@@ -1,6 +1,5 @@
 package dev.backstop.restore;
 
-import dev.backstop.snapshot.Heartbeat;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.Manifest;
 import dev.backstop.snapshot.RecoveryPointCatalog;
@@ -13,15 +12,10 @@ import java.util.Optional;
 
 /**
  * Chooses the recovery point (manifest) that can rebuild a table at an LSN. A manifest serves LSN L when its base is
- * at or before L and it covers L ({@code base_lsn <= L <= covered_lsn}). When no manifest covers L, the newest one
- * before L still serves it if the store proves the table did not change in between:
- * <ul>
- *   <li>the next recovery point is a new base with other columns (the sidecar's schema-change rebase: its old chain
- *       runs up to the last commit before the first change with the new columns), or</li>
- *   <li>it is the table's newest recovery point and a heartbeat of the same sidecar says every change up to L is
- *       durable (a change in between would have produced a newer recovery point).</li>
- * </ul>
- * Quarantined recovery points are never chosen. Anything else fails with a reason.
+ * at or before L and it covers L ({@code base_lsn <= L <= covered_lsn}). When no manifest covers L yet, the caller
+ * can ask the sidecar to flush ({@link #notCapturedYet()}): the next recovery point then covers it. Between two chains
+ * (a new base after a column change, say) nothing is guessed. Quarantined recovery points (and points using their
+ * files) are never chosen. Anything else fails with a reason.
  */
 final class PointSelector {
     private final RecoveryPointCatalog catalog;
@@ -76,18 +70,16 @@ final class PointSelector {
             }
             Manifest m = r.value().manifest();
             if (after != null) {
-                if (!after.manifest().columns().equals(m.columns())
-                        && !after.manifest().baseSnapshotId().equals(m.baseSnapshotId())) {
-                    return r;
-                }
+                // Between two chains (e.g. a column change): the change that ended the older one may be at or
+                // before the target, and is in neither. Not guessed.
                 return Result.failed("no recovery point of " + table + " covers " + target + ": "
                         + m.recoveryPointId() + " ends at " + m.coveredLsn() + " and the next, "
                         + after.manifest().recoveryPointId() + ", starts from a new base at "
+                        + after.manifest().baseLsn() + "; restore with --lsn " + m.coveredLsn() + " or later than "
                         + after.manifest().baseLsn());
             }
-            if (durableThrough(m, target)) {
-                return r;
-            }
+            // Even when a heartbeat proves the table unchanged up to the target, the point itself ends before it (a
+            // replay cannot go past its covered LSN): a flush publishes one that covers the target.
             notCapturedYet = true;
             return Result.failed("no recovery point of " + table + " covers " + target + " yet: the newest, "
                     + m.recoveryPointId() + ", covers up to " + m.coveredLsn()
@@ -124,19 +116,5 @@ final class PointSelector {
             }
         }
         return r;
-    }
-
-    private boolean durableThrough(Manifest m, Lsn target) {
-        if (m.source() == null) {
-            return false;
-        }
-        for (Heartbeat h : catalog.listHeartbeats()) {
-            if (h.sidecarId().equals(m.source().sidecarId())
-                    && h.systemIdentifier().equals(m.source().systemIdentifier())
-                    && h.durableLsn() != null && h.durableLsn().compareTo(target) >= 0) {
-                return true;
-            }
-        }
-        return false;
     }
 }
