@@ -45,6 +45,21 @@ class DrillDoctorIT {
             // The scratch table is gone.
             assertEquals(0L, db.queryValue("SELECT count(*) FROM pg_class WHERE relname LIKE 'orders__drill_%'"));
 
+            // A scratch table of the name this drill would use already exists (another drill started in the same
+            // second): the drill fails and leaves it alone.
+            java.time.Instant t0 = java.time.Instant.now();
+            for (int s = 0; s < 20; s++) {
+                db.execute("CREATE TABLE IF NOT EXISTS " + RestoreRun.scratchName("orders", "drill", t0.plusSeconds(s))
+                        + " (marker int)");
+            }
+            CliRun clash = cap.run("drill", "orders", "--json");
+            assertEquals(1, clash.exitCode(), clash.toString());
+            assertTrue(clash.out().contains("already exists"), clash.out());
+            assertEquals(20L, db.queryValue("SELECT count(*) FROM pg_class WHERE relname LIKE 'orders__drill_%'"),
+                    "the other drill's tables are untouched");
+            db.execute("DO $$ DECLARE r record; BEGIN FOR r IN SELECT relname FROM pg_class WHERE relname LIKE"
+                    + " 'orders__drill_%' AND relkind = 'r' LOOP EXECUTE format('DROP TABLE %I', r.relname); END LOOP; END $$");
+
             CliRun doctor = cap.run("doctor");
             assertEquals(0, doctor.exitCode(), doctor.toString());
             List<String> lines = doctor.outLines();
