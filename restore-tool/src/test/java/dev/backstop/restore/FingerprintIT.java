@@ -93,4 +93,27 @@ class FingerprintIT {
             assertEquals(original, Restorer.fingerprint(c, COLUMNS, "fp"));
         }
     }
+    @Test
+    void aNullIsNotAValueThatHashesToZeroOrItsSeed(PgDatabase db) throws Exception {
+        // A float zero hashes to its column's seed; with NULL contributing 0, (0, 0, NULL) and (NULL, NULL, 0) over
+        // three float columns had the same row hash. Each NULL now has its column's own mark.
+        List<ColumnSpec> floats = List.of(ColumnSpec.of("a", "double precision", ValueEncoding.FLOAT64, true),
+                ColumnSpec.of("b", "double precision", ValueEncoding.FLOAT64, true),
+                ColumnSpec.of("c", "double precision", ValueEncoding.FLOAT64, true));
+        try (Connection c = Database.prepare(db.connect()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE fz1 (a float8, b float8, c float8)");
+            s.execute("CREATE TABLE fz2 (a float8, b float8, c float8)");
+            s.execute("INSERT INTO fz1 VALUES (0, 0, NULL)");
+            s.execute("INSERT INTO fz2 VALUES (NULL, NULL, 0)");
+            Fingerprint.Value one = Restorer.fingerprint(c, floats, "fz1");
+            Fingerprint.Value two = Restorer.fingerprint(c, floats, "fz2");
+            assertNotEquals(one, two);
+            Fingerprint j1 = new Fingerprint(floats);
+            j1.add(new Object[] {0.0, 0.0, null});
+            Fingerprint j2 = new Fingerprint(floats);
+            j2.add(new Object[] {null, null, 0.0});
+            assertEquals(j1.value(), one, "Java = SQL");
+            assertEquals(j2.value(), two, "Java = SQL");
+        }
+    }
 }
