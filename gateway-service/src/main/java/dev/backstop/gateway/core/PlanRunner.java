@@ -23,7 +23,8 @@ public final class PlanRunner {
 
     /**
      * @param requestedMaxRows the client's max_rows or null
-     * @param guard            decides whether measured writes may commit; null when an operator approved
+     * @param guard            decides, right before COMMIT, whether the writes may commit (their real impact,
+     *                         pause, quarantine, gate coverage); required whenever the plan writes
      */
     public ExecutionResult run(QueryPlan plan, Integer requestedMaxRows, TargetExecutor.RowGuard guard) {
         Policy p = plan.policy();
@@ -33,14 +34,14 @@ public final class PlanRunner {
         }
         long timeout = Math.min(p.statementTimeoutMs(), settings.getStatementTimeoutMs());
         boolean readOnly = plan.allSafe();
+        if (!readOnly && guard == null) {
+            // No write commits unchecked: a caller without a guard is a bug, and it must not reach the database.
+            throw new IllegalStateException("a writing plan needs a commit guard");
+        }
         return executor.execute(plan.sql(), plan.classification().statements(),
                 new TargetExecutor.Options(readOnly, timeout, (int) Math.max(0, limit), readOnly ? null : guard,
                         !readOnly && (plan.decision().recoveryGateRequired()
                                 || (plan.gate() != null && !plan.gate().recoveryPoints().isEmpty()))));
-    }
-
-    public ExecutionResult run(QueryPlan plan, Integer requestedMaxRows) {
-        return run(plan, requestedMaxRows, null);
     }
 
     public GatewayException toException(ExecutionResult r) {
