@@ -148,6 +148,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
         safety.load();
         TargetExecutor executor = new TargetExecutor(targetPool,
                 sessionTimeoutMatches(targetPool, sessionTimeout) ? sessionTimeout : -1);
+        metrics.readRoundTrips(executor::oneTripReads, executor::twoTripReads);
         RecoveryGate gate = recoveryGate(config, settings, targetPool, env);
         QueryPlanner planner = new QueryPlanner(policies, executor, gate, safety, metrics, schema.name(),
                 settings.getImpactExplainTimeoutMs());

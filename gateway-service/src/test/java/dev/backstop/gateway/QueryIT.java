@@ -182,6 +182,39 @@ class QueryIT {
         assertEquals(0, gw.count("SELECT count(*) FROM audit_me"));
     }
 
+    /**
+     * A request of one SAFE statement goes out in one round trip (BEGIN READ ONLY, the statement, ROLLBACK and
+     * DISCARD ALL with one Sync); one that fails leaves its session clean and in the pool (same backend after).
+     */
+    @Test
+    void aSingleReadTakesOneRoundTripAndAFailedOneKeepsItsCleanSession() throws Exception {
+        long one = readsByRoundTrips("1");
+        long two = readsByRoundTrips("2");
+        String pid = gw.query(GatewayFixture.AGENT, "SELECT pg_backend_pid()").body().get("rows").get(0).get(0).asText();
+
+        Resp failed = gw.query(GatewayFixture.AGENT, "SELECT sneaky_insert()");
+        assertEquals(400, failed.status(), failed.raw());
+        assertEquals("25006", failed.body().get("error").get("details").get("sqlstate").asText());
+        Resp after = gw.query(GatewayFixture.AGENT, "SELECT pg_backend_pid(), current_setting('transaction_read_only'),"
+                + " (SELECT count(*) FROM items WHERE id <= 10)");
+        assertEquals(200, after.status(), after.raw());
+        assertEquals("[[" + pid + ",\"on\",\"10\"]]", after.body().get("rows").toString());
+        assertEquals(one + 3, readsByRoundTrips("1"));
+        assertEquals(two, readsByRoundTrips("2"));
+
+        Resp pair = gw.query(GatewayFixture.AGENT, "SELECT 1; SELECT 2");
+        assertEquals(200, pair.status(), pair.raw());
+        assertEquals(two + 1, readsByRoundTrips("2")); // several statements: the two-trip path
+        assertEquals(0, gw.count("SELECT count(*) FROM audit_me"));
+    }
+
+    private static long readsByRoundTrips(String trips) throws Exception {
+        String prefix = "backstop_target_reads_total{round_trips=\"" + trips + "\"} ";
+        return gw.get(GatewayFixture.OPERATOR, "/metrics").raw().lines().filter(l -> l.startsWith(prefix))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(prefix.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + prefix));
+    }
+
     @Test
     void sessionStateDoesNotLeakToTheNextRequest() throws Exception {
         assertEquals("[[\"30s\"]]", gw.query(GatewayFixture.AGENT, "SHOW statement_timeout").body().get("rows").toString());

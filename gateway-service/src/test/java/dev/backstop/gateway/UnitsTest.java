@@ -31,6 +31,15 @@ class UnitsTest {
         "COPY t FROM 'postgresql://u:pa55@host/db'|COPY t FROM 'postgresql://u:***@host/db'",
         "SELECT 'AKIAABCDEFGHIJKLMNOP'|SELECT 'AKIA****************'",
         "SELECT * FROM t WHERE id = 1|SELECT * FROM t WHERE id = 1",
+        // each rule's words in odd case (the scrubber skips texts holding none of them)
+        "Alter Role a PaSsWoRd 'x'|Alter Role a PaSsWoRd '***'",
+        "SELECT f('PWD=abc')|SELECT f('PWD=***')",
+        "SELECT f('SslPassWord: abc')|SELECT f('SslPassWord: ***')",
+        "SELECT f('Client_Secret=abc', 'db_password=def', 'X-Api-Key: ghi')|SELECT f('Client_Secret=***', 'db_password=***', 'X-Api-Key: ***')",
+        "SELECT f('SECRET=abc')|SELECT f('SECRET=***')",
+        "SELECT f('Api-Key=abc', 'ACCESS_KEY_ID=def', 'Private_Key=ghi')|SELECT f('Api-Key=***', 'ACCESS_KEY_ID=***', 'Private_Key=***')",
+        "SELECT f('Auth_Token: abc')|SELECT f('Auth_Token: ***')",
+        "SELECT 'HTTPS://u:pw@h/x'|SELECT 'HTTPS://u:***@h/x'",
     })
     void scrubsSecrets(String in, String out) {
         assertEquals(out, SecretScrubber.scrub(in));

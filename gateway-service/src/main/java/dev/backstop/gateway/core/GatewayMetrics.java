@@ -1,6 +1,7 @@
 package dev.backstop.gateway.core;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -41,6 +42,17 @@ public final class GatewayMetrics {
                 .help("Approvals waiting for an operator")
                 .callback(cb -> cb.call(pendingApprovals.getAsLong())).register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** Reads sent in one round trip, and those that fell back to two (docs/architecture.md). */
+    public void readRoundTrips(LongSupplier oneTrip, LongSupplier twoTrips) {
+        CounterWithCallback.builder().name("backstop_target_reads_total")
+                .help("Read-only requests run on the target database, by round trips per request")
+                .labelNames("round_trips")
+                .callback(cb -> {
+                    cb.call(oneTrip.getAsLong(), "1");
+                    cb.call(twoTrips.getAsLong(), "2");
+                }).register(registry);
     }
 
     public PrometheusRegistry registry() { return registry; }

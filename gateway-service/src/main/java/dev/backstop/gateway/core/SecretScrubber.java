@@ -1,6 +1,7 @@
 package dev.backstop.gateway.core;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,19 +24,27 @@ public final class SecretScrubber {
             new Rule(Pattern.compile("(?is)(\\bPASSWORD\\s+)" + QUOTED), "$1" + MASK),
             // anything else after PASSWORD (unterminated or odd quoting): mask the next word
             new Rule(Pattern.compile("(?i)(\\bPASSWORD\\s+)(?!'\\*\\*\\*')(?!NULL\\b)\\S+"), "$1" + MASK),
-            // key=value connection strings (dblink, postgres_fdw, COPY ... PROGRAM) and similar
-            new Rule(Pattern.compile("(?i)\\b(password|passwd|pwd|sslpassword|secret|api[_-]?key|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|token|auth[_-]?token|private[_-]?key)(\\s*[=:]\\s*)(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s,;')\"]+)"),
+            // key=value connection strings (dblink, postgres_fdw, COPY ... PROGRAM) and similar, also as
+            // the end of a longer name (client_secret, db_password, x-api-key): no letter or digit before
+            new Rule(Pattern.compile("(?i)(?<![a-z0-9])(password|passwd|pwd|sslpassword|secret|api[_-]?key|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|token|auth[_-]?token|private[_-]?key)(\\s*[=:]\\s*)(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s,;')\"]+)"),
                     "$1$2***"),
             // user:password@host in URLs
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s']+):([^@\\s']+)@"), "$1:***@"),
             // AWS access key ids
             new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), "AKIA****************"));
 
+    /**
+     * Every rule's match contains one of these (lower case; "pass" covers password, passwd, sslpassword;
+     * "key" every *key name) or, case-sensitively, "AKIA". A text with none of them cannot match any
+     * rule, and skipping the patterns for it keeps scrubbing off the request path's profile.
+     */
+    private static final List<String> CLUES = List.of("pass", "pwd", "secret", "key", "token", "://");
+
     private SecretScrubber() {
     }
 
     public static String scrub(String text) {
-        if (text == null || text.isEmpty()) {
+        if (text == null || text.isEmpty() || !mayHoldSecret(text)) {
             return text;
         }
         String out = text;
@@ -46,5 +55,22 @@ public final class SecretScrubber {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a rule could match. The rules' (?i) is ASCII-only; lower-casing maps every ASCII capital, so
+     * whatever a rule matches is found here in lower case (other characters can only add false alarms).
+     */
+    private static boolean mayHoldSecret(String text) {
+        if (text.contains("AKIA")) {
+            return true;
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (String clue : CLUES) {
+            if (lower.contains(clue)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

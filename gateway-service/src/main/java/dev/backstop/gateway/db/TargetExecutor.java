@@ -14,7 +14,6 @@ import dev.backstop.policy.TableRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -77,6 +76,10 @@ public final class TargetExecutor {
      * 17 does). Turned off for good if it ever refuses while a plain DISCARD ALL then works.
      */
     private volatile boolean pipelinedReset = true;
+    private final java.util.concurrent.atomic.LongAdder oneTripReads = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder twoTripReads = new java.util.concurrent.atomic.LongAdder();
+    /** active_sql_transaction: what PostgreSQL answers a command that must not run inside a pipeline. */
+    private static final String PIPELINE_REFUSED = "25001";
 
     /**
      * @param sessionStatementTimeoutMs the statement_timeout the pool's sessions start with (its
@@ -86,6 +89,16 @@ public final class TargetExecutor {
         this.pool = pool;
         this.tableSizes = new TableSizes();
         this.sessionStatementTimeoutMs = sessionStatementTimeoutMs;
+    }
+
+    /** Read-only requests sent in one round trip ({@link OneTripRead}). */
+    public long oneTripReads() {
+        return oneTripReads.sum();
+    }
+
+    /** Read-only requests sent in two round trips (several statements, or the one-trip form not possible). */
+    public long twoTripReads() {
+        return twoTripReads.sum();
     }
 
     public ExecutionResult execute(String sql, List<StatementClassification> statements, Options options) {
@@ -109,6 +122,17 @@ public final class TargetExecutor {
         }
         boolean clean = false;
         try {
+            if (options.readOnly() && statements.size() == 1 && pipelinedReset) {
+                OneTripRead.Outcome fast = readInOneTrip(c, sql, statements.get(0), options);
+                if (fast != null) {
+                    oneTripReads.increment();
+                    clean = fast.clean();
+                    return fast.result();
+                }
+            }
+            if (options.readOnly()) {
+                twoTripReads.increment();
+            }
             ExecutionResult r = runTransaction(c, sql, statements, options);
             clean = options.readOnly() ? endReadOnly(c) : reset(c);
             return r;
@@ -118,6 +142,35 @@ public final class TargetExecutor {
             }
             closeQuietly(c);
         }
+    }
+
+    /**
+     * One SAFE statement in one round trip ({@link OneTripRead}); null when it cannot be sent that way
+     * (pgjdbc would split it otherwise, the session's standard_conforming_strings is off, or the server
+     * refuses DISCARD ALL after ROLLBACK in one batch), and the caller runs it the two-trip way.
+     */
+    private OneTripRead.Outcome readInOneTrip(Connection c, String sql, StatementClassification s, Options o) {
+        try {
+            if (!c.unwrap(BaseConnection.class).getStandardConformingStrings()) {
+                return null; // the two-trip path refuses it with the reason
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+        Long timeout = o.statementTimeoutMs() != sessionStatementTimeoutMs ? o.statementTimeoutMs() : null;
+        OneTripRead.Pipeline p = OneTripRead.plan(sql.substring(s.start(), s.end()), timeout);
+        if (p == null) {
+            return null;
+        }
+        OneTripRead.Outcome out = OneTripRead.run(c, p, s.index(), s.operation(), o.maxRows());
+        if (out.result() instanceof ExecutionResult.Failed f && PIPELINE_REFUSED.equals(f.sqlstate()) && out.clean()) {
+            // "DISCARD ALL cannot be executed within a pipeline" (a server that ends pipelines differently):
+            // the statement may have succeeded, so it runs again the two-trip way, and from now on only so.
+            LOG.warn("one-trip read refused by the server ({}); reads take two round trips from now on", f.message());
+            pipelinedReset = false;
+            return null;
+        }
+        return out;
     }
 
     private ExecutionResult runTransaction(Connection c, String sql, List<StatementClassification> statements,
@@ -198,30 +251,12 @@ public final class TargetExecutor {
                     long count;
                     if (hasRows) {
                         try (ResultSet rs = st.getResultSet()) {
-                            ResultSetMetaData md = rs.getMetaData();
-                            List<Column> cols = new ArrayList<>();
-                            for (int i = 1; i <= md.getColumnCount(); i++) {
-                                cols.add(new Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
-                            }
-                            List<List<JsonNode>> out = new ArrayList<>();
-                            long n = 0;
-                            while (rs.next()) {
-                                n++;
-                                if (out.size() < o.maxRows()) {
-                                    List<JsonNode> row = new ArrayList<>(cols.size());
-                                    for (int i = 1; i <= cols.size(); i++) {
-                                        row.add(JsonValues.read(rs, i, cols.get(i - 1).type()));
-                                    }
-                                    out.add(row);
-                                }
-                            }
-                            truncated = n > o.maxRows();
-                            count = truncated ? o.maxRows() : n;
-                            if (s.write()) {
-                                count = n; // RETURNING: every row was written, we counted them all
-                            }
-                            columns = cols;
-                            rows = out;
+                            ResultRows read = ResultRows.read(rs, o.maxRows());
+                            truncated = read.truncated();
+                            // RETURNING: every row was written, we counted them all
+                            count = s.write() ? read.seen() : read.returned();
+                            columns = read.columns();
+                            rows = read.rows();
                         }
                     } else {
                         count = Math.max(0, st.getLargeUpdateCount());
