@@ -123,6 +123,20 @@ class ExecutionSafetyIT {
         assertTrue(pool.getHikariPoolMXBean() == null || pool.getHikariPoolMXBean().getActiveConnections() == 0);
     }
 
+    /** A read sent in one round trip sets its own statement_timeout for its transaction only (SET LOCAL). */
+    @Test
+    void aOneTripReadSetsItsTimeoutForItsTransactionOnly() {
+        long before = executor.oneTripReads();
+        String show = "SHOW statement_timeout";
+        List<StatementClassification> st = List.of(stmt(0, show, 0, show.length(), "SHOW", Risk.SAFE, false));
+        ExecutionResult own = executor.execute(show, st, new TargetExecutor.Options(true, 1234, 100, null));
+        assertEquals("[[\"1234ms\"]]", assertInstanceOf(ExecutionResult.Executed.class, own).rows().toString());
+        // -1 is the session's own value here (the executor was built with -1): nothing is set, the server default shows
+        ExecutionResult session = executor.execute(show, st, new TargetExecutor.Options(true, -1, 100, null));
+        assertEquals("[[\"0\"]]", assertInstanceOf(ExecutionResult.Executed.class, session).rows().toString());
+        assertEquals(before + 2, executor.oneTripReads());
+    }
+
     private static Object nonNull(Object o) {
         assertTrue(o != null);
         return o;
