@@ -66,7 +66,12 @@ final class SidecarFixture {
     }
 
     Sidecar start(SidecarConfig config, Clock clock) throws Exception {
-        return Sidecar.start(config, S3ObjectStore.create(s3Settings), clock,
+        return start(config, clock, S3ObjectStore.create(s3Settings));
+    }
+
+    /** With a store of the test's own (a fault-injecting wrapper around {@link #store()}). */
+    Sidecar start(SidecarConfig config, Clock clock, ObjectStore store) throws Exception {
+        return Sidecar.start(config, store, clock,
                 (type, severity, table, message) -> alerts.add(type + " " + table + ": " + message));
     }
 
