@@ -5,6 +5,7 @@ import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.TableRef;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -33,13 +34,8 @@ final class QuarantineCommand {
         throw new ConfigException("--by NAME is needed: $USER is not set and the operating system's user name is unknown");
     }
 
-    @Command(name = "quarantine", mixinStandardHelpOptions = true,
-            description = "Mark a recovery point as not to be used (the gateway's not_quarantined check fails on it, "
-                    + "restores skip it, retention keeps its files). Exit 1 if the recovery point does not exist.")
-    static final class Add implements Callable<Integer> {
-        @ParentCommand
-        RestoreCli parent;
-
+    /** What both commands take: the recovery point, why, and who. */
+    static final class Marker {
         @Parameters(index = "0", paramLabel = "TABLE")
         String tableName;
 
@@ -50,24 +46,41 @@ final class QuarantineCommand {
         String reason;
 
         @Option(names = "--by", paramLabel = "NAME",
-                description = "Who quarantines it (default: $USER, else the operating system's user name).")
+                description = "Who does it (default: $USER, else the operating system's user name).")
         String by;
+
+        String reason() {
+            if (reason.isBlank()) {
+                throw new ConfigException("--reason must not be empty");
+            }
+            return reason;
+        }
+    }
+
+    @Command(name = "quarantine", mixinStandardHelpOptions = true,
+            description = "Mark a recovery point as not to be used (the gateway's not_quarantined check fails on it, "
+                    + "restores skip it, retention keeps its files). Exit 1 if the recovery point does not exist.")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        RestoreCli parent;
+
+        @Mixin
+        Marker marker;
 
         @Override
         public Integer call() {
             Session s = parent.session();
-            TableRef table = s.table(tableName);
+            TableRef table = s.table(marker.tableName);
+            String point = marker.recoveryPoint;
             RecoveryPointCatalog catalog = s.catalog();
-            if (s.store().head(s.keys().manifest(table, recoveryPoint)).isEmpty()) {
-                throw new CheckFailedException("no recovery point " + recoveryPoint + " of " + table);
+            if (s.store().head(s.keys().manifest(table, point)).isEmpty()) {
+                throw new CheckFailedException("no recovery point " + point + " of " + table);
             }
-            if (reason.isBlank()) {
-                throw new ConfigException("--reason must not be empty");
-            }
-            QuarantineMarker m = new QuarantineMarker(1, table, recoveryPoint, reason, operator(s, by),
+            String reason = marker.reason();
+            QuarantineMarker m = new QuarantineMarker(1, table, point, reason, operator(s, marker.by),
                     s.environment().clock().instant());
             catalog.putQuarantine(m);
-            s.environment().out().println("Quarantined " + table + " " + recoveryPoint + " (by " + m.quarantinedBy()
+            s.environment().out().println("Quarantined " + table + " " + point + " (by " + m.quarantinedBy()
                     + "): " + reason);
             return ExitCode.OK;
         }
@@ -79,33 +92,22 @@ final class QuarantineCommand {
         @ParentCommand
         RestoreCli parent;
 
-        @Parameters(index = "0", paramLabel = "TABLE")
-        String tableName;
-
-        @Parameters(index = "1", paramLabel = "RECOVERY_POINT")
-        String recoveryPoint;
-
-        @Option(names = "--reason", required = true, paramLabel = "TEXT")
-        String reason;
-
-        @Option(names = "--by", paramLabel = "NAME",
-                description = "Who lifts it (default: $USER, else the operating system's user name).")
-        String by;
+        @Mixin
+        Marker marker;
 
         @Override
         public Integer call() {
             Session s = parent.session();
-            TableRef table = s.table(tableName);
+            TableRef table = s.table(marker.tableName);
+            String point = marker.recoveryPoint;
             RecoveryPointCatalog catalog = s.catalog();
-            if (!catalog.isQuarantined(table, recoveryPoint)) {
-                throw new CheckFailedException(table + " " + recoveryPoint + " is not quarantined");
+            if (!catalog.isQuarantined(table, point)) {
+                throw new CheckFailedException(table + " " + point + " is not quarantined");
             }
-            if (reason.isBlank()) {
-                throw new ConfigException("--reason must not be empty");
-            }
-            String who = operator(s, by);
-            catalog.removeQuarantine(table, recoveryPoint);
-            s.environment().out().println("Unquarantined " + table + " " + recoveryPoint + " (by " + who + "): " + reason);
+            String reason = marker.reason();
+            String who = operator(s, marker.by);
+            catalog.removeQuarantine(table, point);
+            s.environment().out().println("Unquarantined " + table + " " + point + " (by " + who + "): " + reason);
             return ExitCode.OK;
         }
     }
