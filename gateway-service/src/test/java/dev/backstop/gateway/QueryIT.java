@@ -55,6 +55,9 @@ class QueryIT {
                         + " EXECUTE 'LISTEN leaked_channel';"
                         + " EXECUTE 'DECLARE leaked_cursor CURSOR WITH HOLD FOR SELECT 1';"
                         + " RETURN 1; END $$",
+                // Raises what a server refusing DISCARD ALL in a pipeline would (active_sql_transaction).
+                "CREATE FUNCTION raises_25001() RETURNS int LANGUAGE plpgsql AS"
+                        + " $$ BEGIN RAISE EXCEPTION 'not a pipeline refusal' USING ERRCODE = '25001'; END $$",
                 "CREATE SCHEMA other",
                 "CREATE TABLE other.items (id int)");
         gw.start(POLICY, """
@@ -200,6 +203,15 @@ class QueryIT {
         assertEquals(200, after.status(), after.raw());
         assertEquals("[[" + pid + ",\"on\",\"10\"]]", after.body().get("rows").toString());
         assertEquals(one + 3, readsByRoundTrips("1"));
+        assertEquals(two, readsByRoundTrips("2"));
+
+        // An agent's statement failing with the SQLSTATE of a pipeline refusal is the statement's failure: it is
+        // neither run again nor a reason to give up the one-trip path.
+        Resp lookalike = gw.query(GatewayFixture.AGENT, "SELECT raises_25001()");
+        assertEquals(400, lookalike.status(), lookalike.raw());
+        assertEquals("25001", lookalike.body().get("error").get("details").get("sqlstate").asText());
+        assertEquals(200, gw.query(GatewayFixture.AGENT, "SELECT 1").status());
+        assertEquals(one + 5, readsByRoundTrips("1"));
         assertEquals(two, readsByRoundTrips("2"));
 
         Resp pair = gw.query(GatewayFixture.AGENT, "SELECT 1; SELECT 2");

@@ -40,6 +40,10 @@ class UnitsTest {
         "SELECT f('Api-Key=abc', 'ACCESS_KEY_ID=def', 'Private_Key=ghi')|SELECT f('Api-Key=***', 'ACCESS_KEY_ID=***', 'Private_Key=***')",
         "SELECT f('Auth_Token: abc')|SELECT f('Auth_Token: ***')",
         "SELECT 'HTTPS://u:pw@h/x'|SELECT 'HTTPS://u:***@h/x'",
+        // an empty value before another key: that key's value is still masked
+        "SELECT f('client_secret= password=''hunter2''')|SELECT f('client_secret= password=***')",
+        "SELECT f('db_token= token=''hunter2''')|SELECT f('db_token= token=***')",
+        "SELECT dblink('host=db password=''s3 cret'' dbname=x', 'SELECT 1')|SELECT dblink('host=db password=*** dbname=x', 'SELECT 1')",
     })
     void scrubsSecrets(String in, String out) {
         assertEquals(out, SecretScrubber.scrub(in));

@@ -49,6 +49,9 @@ class ClassifierRulesTest {
                 arguments("cluster", "CLUSTER t", "CLUSTER", Risk.HIGH, List.of("maintenance_heavy"), List.of()),
                 arguments("reindex", "REINDEX INDEX i", "REINDEX", Risk.HIGH, List.of("maintenance_heavy"), List.of()),
                 arguments("dangerous function", "SELECT setval('s', 1)", "SELECT", Risk.HIGH, List.of("dangerous_function:setval"), List.of()),
+                // SQL text run by the function itself: what that text calls is invisible to the classifier
+                arguments("ts_stat runs SQL text", "SELECT * FROM ts_stat('SELECT to_tsvector(pg_terminate_backend(1)::text)')", "SELECT", Risk.HIGH, List.of("dangerous_function:ts_stat"), List.of()),
+                arguments("ts_rewrite runs SQL text", "SELECT ts_rewrite('a & b'::tsquery, 'SELECT t, s FROM aliases')", "SELECT", Risk.HIGH, List.of("dangerous_function:ts_rewrite"), List.of()),
                 arguments("explain analyze write", "EXPLAIN ANALYZE INSERT INTO t VALUES (1)", "EXPLAIN ANALYZE", Risk.HIGH, List.of("insert", "explain_analyze_executes"), List.of("public.t")),
                 arguments("drop table", "DROP TABLE t", "DROP TABLE", Risk.CRITICAL, List.of("drop_table"), List.of("public.t")),
                 arguments("truncate", "TRUNCATE t", "TRUNCATE", Risk.CRITICAL, List.of("truncate"), List.of("public.t")),

@@ -19,6 +19,10 @@ public final class SecretScrubber {
     /** A single-quoted, E'' or dollar-quoted literal; group 2 is the dollar tag (back-referenced). */
     private static final String QUOTED = "(?:[Ee]?'(?:\\\\.|[^'\\\\]|'')*'|\\$([A-Za-z_0-9]*)\\$.*?\\$\\2\\$)";
 
+    /** Names whose value is a secret in key=value or key: value text. */
+    private static final String KEY_NAMES = "password|passwd|pwd|sslpassword|secret|api[_-]?key"
+            + "|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|token|auth[_-]?token|private[_-]?key";
+
     private static final List<Rule> RULES = List.of(
             // CREATE/ALTER ROLE/USER ... [ENCRYPTED] PASSWORD '...'
             new Rule(Pattern.compile("(?is)(\\bPASSWORD\\s+)" + QUOTED), "$1" + MASK),
@@ -26,7 +30,11 @@ public final class SecretScrubber {
             new Rule(Pattern.compile("(?i)(\\bPASSWORD\\s+)(?!'\\*\\*\\*')(?!NULL\\b)\\S+"), "$1" + MASK),
             // key=value connection strings (dblink, postgres_fdw, COPY ... PROGRAM) and similar, also as
             // the end of a longer name (client_secret, db_password, x-api-key): no letter or digit before
-            new Rule(Pattern.compile("(?i)(?<![a-z0-9])(password|passwd|pwd|sslpassword|secret|api[_-]?key|access[_-]?key(?:[_-]?id)?|secret[_-]?access[_-]?key|token|auth[_-]?token|private[_-]?key)(\\s*[=:]\\s*)(\"[^\"]*\"|'(?:[^']|'')*'|[^\\s,;')\"]+)"),
+            // A name with an empty value does not take the next key=value as its value (that one's value
+            // would stay unmasked): the value may not itself start with such a name. ''value'' is a
+            // libpq-quoted value inside an SQL literal (dblink('.. password=''x y'' ..')).
+            new Rule(Pattern.compile("(?i)(?<![a-z0-9])(" + KEY_NAMES + ")(\\s*[=:]\\s*)(?![a-z0-9_-]*(?:"
+                    + KEY_NAMES + ")\\s*[=:])(\"[^\"]*\"|''[^']*''|'(?:[^']|'')*'|[^\\s,;')\"]+)"),
                     "$1$2***"),
             // user:password@host in URLs
             new Rule(Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^:/@\\s']+):([^@\\s']+)@"), "$1:***@"),

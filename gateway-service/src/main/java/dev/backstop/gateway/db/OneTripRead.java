@@ -35,8 +35,12 @@ final class OneTripRead {
     record Pipeline(String text, int statementPosition, int commands) {
     }
 
-    /** What a one-trip run gave, and whether the connection is clean for the pool. */
-    record Outcome(ExecutionResult result, boolean clean) {
+    /**
+     * What a one-trip run gave, and whether the connection is clean for the pool. {@code failedOutsideTransaction}:
+     * the error came when no transaction was open (pgjdbc saw the server idle at the end), so not from the agent's
+     * statement, which would have left our READ ONLY transaction aborted: from DISCARD ALL after our ROLLBACK.
+     */
+    record Outcome(ExecutionResult result, boolean clean, boolean failedOutsideTransaction) {
     }
 
     private OneTripRead() {
@@ -99,11 +103,12 @@ final class OneTripRead {
             BaseConnection pg = c.unwrap(BaseConnection.class);
             boolean clean = pg.getTransactionState() == TransactionState.IDLE;
             c.setAutoCommit(false);
-            return new Outcome(result, clean);
+            return new Outcome(result, clean, false);
         } catch (SQLException e) {
             ExecutionResult failed = new ExecutionResult.Failed(statementIndex, e.getSQLState(),
                     SecretScrubber.scrub(e.getMessage()));
-            return new Outcome(failed, rollbackAndReset(c));
+            boolean outside = state(c) == TransactionState.IDLE;
+            return new Outcome(failed, rollbackAndReset(c), outside);
         }
     }
 
@@ -133,6 +138,14 @@ final class OneTripRead {
             }
             List<StatementResult> results = List.of(new StatementResult(statementIndex, operation, count));
             return new ExecutionResult.Executed(rows.columns(), rows.rows(), count, rows.truncated(), results, null);
+        }
+    }
+
+    private static TransactionState state(Connection c) {
+        try {
+            return c.unwrap(BaseConnection.class).getTransactionState();
+        } catch (SQLException e) {
+            return null;
         }
     }
 

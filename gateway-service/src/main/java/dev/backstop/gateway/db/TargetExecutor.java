@@ -163,11 +163,15 @@ public final class TargetExecutor {
             return null;
         }
         OneTripRead.Outcome out = OneTripRead.run(c, p, s.index(), s.operation(), o.maxRows());
-        if (out.result() instanceof ExecutionResult.Failed f && PIPELINE_REFUSED.equals(f.sqlstate()) && out.clean()) {
-            // "DISCARD ALL cannot be executed within a pipeline" (a server that ends pipelines differently):
-            // the statement may have succeeded, so it runs again the two-trip way, and from now on only so.
-            LOG.warn("one-trip read refused by the server ({}); reads take two round trips from now on", f.message());
-            pipelinedReset = false;
+        if (out.result() instanceof ExecutionResult.Failed f && out.failedOutsideTransaction() && out.clean()) {
+            // Not the agent's statement (it would have left our READ ONLY transaction aborted) but DISCARD ALL after
+            // our ROLLBACK: the statement did run, so it runs again the two-trip way. A server that refuses DISCARD
+            // ALL at that place ("cannot be executed within a pipeline") gets two trips from now on.
+            if (PIPELINE_REFUSED.equals(f.sqlstate())) {
+                LOG.warn("one-trip read refused by the server ({}); reads take two round trips from now on",
+                        f.message());
+                pipelinedReset = false;
+            }
             return null;
         }
         return out;

@@ -26,13 +26,14 @@ public final class DangerousFunctions {
             "pg_read_file", "pg_read_binary_file", "pg_stat_file", "pg_file_write", "pg_file_rename",
             "pg_file_unlink", "pg_file_sync", "pg_logdir_ls",
             "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
-            "cursor_to_xml", "cursor_to_xmlschema",
+            "cursor_to_xml", "cursor_to_xmlschema", "ts_stat", "ts_rewrite",
             "setval", "pg_switch_wal", "pg_switch_xlog", "pg_promote", "pg_wal_replay_pause",
             "pg_wal_replay_resume", "pg_start_backup", "pg_stop_backup", "pg_backup_start",
             "pg_backup_stop", "pg_rotate_logfile", "pg_log_backend_memory_contexts",
             "pg_logical_slot_peek_changes", "pg_logical_slot_peek_binary_changes",
             "pg_logical_emit_message", "pg_copy_physical_replication_slot",
-            "pg_copy_logical_replication_slot", "pg_notify", "pg_import_system_collations");
+            "pg_copy_logical_replication_slot", "pg_notify", "pg_import_system_collations",
+            "pg_stat_statements_reset");
 
     /** Whole families, matched by prefix. */
     static final List<String> HIGH_PREFIXES = List.of(
