@@ -340,6 +340,8 @@ class QueryIT {
         assertError(gw.post(GatewayFixture.AGENT, "/v1/query", "{\"reason\": \"x\"}"), 422, "missing_sql");
         assertError(gw.post(GatewayFixture.AGENT, "/v1/query", "{\"sql\":\"SELECT 1\",\"max_rows\":-1}"), 422,
                 "invalid_request");
+        assertError(gw.post(GatewayFixture.AGENT, "/v1/query", "{\"sql\":\"SELECT '\\u0000'\"}"), 422,
+                "invalid_request");
         assertError(gw.post(GatewayFixture.AGENT, "/v1/admin/pause", "{\"reason\":\"x\"}"), 403, "forbidden");
         assertError(gw.get(GatewayFixture.AGENT, "/v1/audit"), 403, "forbidden");
         assertError(gw.get(GatewayFixture.OPERATOR, "/v1/approvals/00000000-0000-0000-0000-000000000000"), 404,

@@ -83,6 +83,11 @@ public final class QueryService {
         if (req == null || req.sql() == null) {
             throw new GatewayException(ErrorCode.MISSING_SQL);
         }
+        if (req.sql().indexOf('\0') >= 0) {
+            // PostgreSQL cannot receive it (the protocol ends strings at NUL): refused here, not by a broken connection.
+            throw new GatewayException(ErrorCode.INVALID_REQUEST, "sql contains a NUL character (\\u0000)",
+                    Map.of("field", "sql"));
+        }
         if (req.maxRows() != null && req.maxRows() < 0) {
             throw new GatewayException(ErrorCode.INVALID_REQUEST, "max_rows must be >= 0", Map.of("field", "max_rows"));
         }
