@@ -17,11 +17,45 @@ import java.util.List;
 /**
  * {@code --at TIME}: the table as of the last transaction that touched it with commit time <= TIME. The commit
  * times are in the delta files, so the newest recovery point whose base was taken at or before TIME is read (files
- * verified first) to find that transaction's commit LSN; without one, the base itself. A TIME after the newest
- * recovery point was written is refused: changes after it may not be captured yet.
+ * verified first) to find that transaction's commit LSN; without one, the base itself.
+ *
+ * <p>Whether the newest recovery point has every change up to TIME: a recovery point covers the stream up to its
+ * LSN, which runs behind the time the point was written (the stream's lag, the flush itself), so its writing time
+ * proves nothing. Proven covered are the commits up to the table's own last recorded change, and those committed
+ * more than {@link #HEARTBEAT_MARGIN} before the sidecar's latest heartbeat row was written, when the point covers
+ * that row's commit (the row's {@code written_at} is the server's clock, its commit LSN is in the heartbeat object).
+ * A later TIME makes the sidecar flush up to now first (then everything committed before the request is covered);
+ * if that cannot be done, it is refused.
  */
 final class AtTime {
-    private AtTime() {
+    /**
+     * A transaction takes its commit time just before writing its commit record: one that committed this long before
+     * the heartbeat row's {@code written_at} has its commit record before the heartbeat's.
+     */
+    static final java.time.Duration HEARTBEAT_MARGIN = java.time.Duration.ofSeconds(1);
+
+    /** The latest time up to which every commit is proven to be in {@code m} (null: none), given the heartbeat. */
+    static Instant provenUpTo(Manifest m, java.util.Optional<dev.backstop.snapshot.Heartbeat> heartbeat) {
+        Instant byChange = m.coveredCommitTime();
+        Instant byHeartbeat = heartbeat.filter(h -> h.lsn() != null && h.writtenAt() != null
+                        && h.lsn().compareTo(m.coveredLsn()) <= 0
+                        && java.util.Objects.equals(h.systemIdentifier(), m.source().systemIdentifier())
+                        && java.util.Objects.equals(h.database(), m.source().database()))
+                .map(h -> h.writtenAt().minus(HEARTBEAT_MARGIN)).orElse(null);
+        if (byHeartbeat == null) {
+            return byChange;
+        }
+        return byChange == null || byChange.isBefore(byHeartbeat) ? byHeartbeat : byChange;
+    }
+
+    private static Instant provenUpTo(RecoveryPointCatalog catalog, Manifest m) {
+        java.util.Optional<dev.backstop.snapshot.Heartbeat> h = m.source() == null || m.source().sidecarId() == null
+                ? java.util.Optional.empty() : catalog.readHeartbeat(m.source().sidecarId());
+        return provenUpTo(m, h);
+    }
+
+    private static boolean notProven(Instant at, Instant proven) {
+        return proven == null || at.isAfter(proven);
     }
 
     static RestoreTarget resolve(RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table, Instant at)
@@ -35,16 +69,19 @@ final class AtTime {
      */
     static RestoreTarget resolve(RecoveryPointCatalog catalog, VerifiedFiles files, TableRef table, Instant at,
                                  Restorer.Flusher flusher, Instant now) throws IOException {
+        Instant flushedAsOf = null;
         if (flusher != null && (now == null || !at.isAfter(now))) {
             List<RecoveryPointRef> points = catalog.listRecoveryPoints(table);
             for (int i = points.size() - 1; i >= 0; i--) {
                 Result<VerifiedManifest> r = catalog.readManifest(points.get(i).manifestKey());
                 if (r.ok()) {
                     Manifest m = r.value().manifest();
-                    if (m.createdAt() != null && at.isAfter(m.createdAt())) {
+                    Instant proven = provenUpTo(catalog, m);
+                    if (notProven(at, proven)) {
                         flusher.flush(table, m.coveredLsn(), "recovery points of " + table + " were last written at "
-                                + m.createdAt() + "; " + at + " is later, and changes after " + m.createdAt()
-                                + " may not be captured yet");
+                                + m.createdAt() + " and prove every change only up to " + proven + "; " + at
+                                + " is later, and changes before it may not be captured yet");
+                        flushedAsOf = now; // the flush covers every change committed before it was asked for
                     }
                     break;
                 }
@@ -65,10 +102,17 @@ final class AtTime {
             Manifest m = r.value().manifest();
             if (newest == null) {
                 newest = r.value();
-                if (m.createdAt() != null && at.isAfter(m.createdAt())) {
+                Instant proven = provenUpTo(catalog, m);
+                if (flushedAsOf != null && m.createdAt() != null && !m.createdAt().isBefore(flushedAsOf)
+                        && notProven(flushedAsOf, proven)) {
+                    proven = flushedAsOf; // written by the flush just asked for
+                }
+                if (notProven(at, proven)) {
                     throw new CheckFailedException("recovery points of " + table + " were last written at "
-                            + m.createdAt() + " (covering " + m.coveredLsn() + "); " + at + " is later and changes "
-                            + "after " + m.createdAt() + " may not be captured yet: flush the sidecar, or use --lsn");
+                            + m.createdAt() + " (covering " + m.coveredLsn() + ") and prove every change only up to "
+                            + proven + "; changes committed between then and " + at + " may not be captured yet"
+                            + " (the stream runs behind the writing of a recovery point): flush the sidecar and wait"
+                            + " for its next heartbeat, or use --lsn");
                 }
             }
             Instant baseTime = SnapshotIds.createdAt(m.baseSnapshotId());
