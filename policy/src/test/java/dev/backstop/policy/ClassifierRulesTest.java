@@ -51,6 +51,11 @@ class ClassifierRulesTest {
                 arguments("dangerous function", "SELECT setval('s', 1)", "SELECT", Risk.HIGH, List.of("dangerous_function:setval"), List.of()),
                 // SQL text run by the function itself: what that text calls is invisible to the classifier
                 arguments("ts_stat runs SQL text", "SELECT * FROM ts_stat('SELECT to_tsvector(pg_terminate_backend(1)::text)')", "SELECT", Risk.HIGH, List.of("dangerous_function:ts_stat"), List.of()),
+                arguments("crosstab runs SQL text", "SELECT * FROM crosstab2('SELECT 1')", "SELECT", Risk.HIGH, List.of("dangerous_function:crosstab2"), List.of()),
+                arguments("setseed outlives DISCARD ALL", "SELECT setseed(0.42)", "SELECT", Risk.HIGH, List.of("dangerous_function:setseed"), List.of()),
+                arguments("pg_prewarm fills shared buffers", "SELECT pg_prewarm('big')", "SELECT", Risk.HIGH, List.of("dangerous_function:pg_prewarm"), List.of()),
+                arguments("txid_current uses an xid", "SELECT txid_current()", "SELECT", Risk.HIGH, List.of("dangerous_function:txid_current"), List.of()),
+                arguments("the if-assigned form uses none", "SELECT txid_current_if_assigned()", "SELECT", Risk.SAFE, List.of(), List.of()),
                 arguments("ts_rewrite runs SQL text", "SELECT ts_rewrite('a & b'::tsquery, 'SELECT t, s FROM aliases')", "SELECT", Risk.HIGH, List.of("dangerous_function:ts_rewrite"), List.of()),
                 arguments("explain analyze write", "EXPLAIN ANALYZE INSERT INTO t VALUES (1)", "EXPLAIN ANALYZE", Risk.HIGH, List.of("insert", "explain_analyze_executes"), List.of("public.t")),
                 arguments("drop table", "DROP TABLE t", "DROP TABLE", Risk.CRITICAL, List.of("drop_table"), List.of("public.t")),

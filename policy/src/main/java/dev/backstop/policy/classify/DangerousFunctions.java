@@ -33,12 +33,24 @@ public final class DangerousFunctions {
             "pg_logical_slot_peek_changes", "pg_logical_slot_peek_binary_changes",
             "pg_logical_emit_message", "pg_copy_physical_replication_slot",
             "pg_copy_logical_replication_slot", "pg_notify", "pg_import_system_collations",
-            "pg_stat_statements_reset");
+            "pg_stat_statements_reset",
+            // SQL text run by the function, or arguments pasted into SQL it runs (contrib tablefunc, xml2)
+            "connectby", "xpath_table",
+            // server files, logs, configuration, WAL
+            "pg_read_file_old", "pg_rotate_logfile_old", "pg_show_all_file_settings", "pg_hba_file_rules",
+            "pg_ident_file_mappings", "pg_log_standby_snapshot", "pg_sync_replication_slots", "get_raw_page",
+            // pages changed for good although the transaction is READ ONLY and rolled back
+            "pg_truncate_visibility_map", "brin_desummarize_range", "gin_clean_pending_list", "pg_prewarm",
+            // a real transaction id used up per call; the OID counter advanced
+            "txid_current", "pg_current_xact_id", "pg_nextoid",
+            // session state that survives ROLLBACK and DISCARD ALL: the next request's random() is predictable
+            "setseed");
 
     /** Whole families, matched by prefix. */
     static final List<String> HIGH_PREFIXES = List.of(
             "lo_", "dblink", "pg_ls_", "pg_create_", "pg_advisory_", "pg_try_advisory_",
-            "pg_replication_origin_", "pg_stat_reset");
+            "pg_replication_origin_", "pg_stat_reset", "crosstab", "heap_force_", "pg_get_wal_", "brin_summarize_",
+            "autoprewarm_");
 
     private DangerousFunctions() {
     }
