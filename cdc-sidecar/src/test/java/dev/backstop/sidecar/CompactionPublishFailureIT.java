@@ -9,10 +9,7 @@ import dev.backstop.snapshot.RecoveryPointCatalog;
 import dev.backstop.snapshot.RecoveryPointRef;
 import dev.backstop.snapshot.Result;
 import dev.backstop.snapshot.VerifiedManifest;
-import dev.backstop.snapshot.store.ObjectMeta;
 import dev.backstop.snapshot.store.ObjectStore;
-import dev.backstop.snapshot.store.ObjectStoreException;
-import dev.backstop.snapshot.store.PreconditionFailedException;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.MutableClock;
 import dev.backstop.testsupport.PgDatabase;
@@ -23,9 +20,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,7 +50,21 @@ class CompactionPublishFailureIT {
                 base.publicationName(), base.tablePatterns(), base.stateDir(), 3600, 3600, 1, base.recoveryGroups(),
                 base.maxBufferedChanges(), base.partBytes(), 3, 1_000_000, 30);
         MutableClock clock = MutableClock.running();
-        FailingStore store = new FailingStore(fx.store());
+        // Once armed, the first manifest write after a base part's upload fails (and disarms it).
+        AtomicBoolean failManifestAfterBasePart = new AtomicBoolean();
+        AtomicBoolean basePartSeen = new AtomicBoolean();
+        FaultInjectingStore store = new FaultInjectingStore(fx.store(), (operation, key) -> {
+            if (!failManifestAfterBasePart.get()) {
+                return false;
+            }
+            if (key.contains("/base/")) {
+                basePartSeen.set(true);
+            } else if (key.contains("/manifests/") && basePartSeen.get()) {
+                failManifestAfterBasePart.set(false);
+                return true;
+            }
+            return false;
+        });
         try (Sidecar sidecar = fx.start(config, clock, store); ObjectStore plain = fx.store(); Connection c = db.connect()) {
             assertTrue(sidecar.awaitInitialRecoveryPoints(Duration.ofSeconds(60)));
             for (int round = 1; round <= 2; round++) {
@@ -65,11 +74,11 @@ class CompactionPublishFailureIT {
             // Round 3: its delta is published; the compaction it triggers uploads a new base, whose manifest write
             // fails; the sweep, due now, runs in the same maintenance pass.
             clock.advance(Duration.ofHours(2));
-            store.failManifestAfterBasePart.set(true);
+            failManifestAfterBasePart.set(true);
             db.execute("DELETE FROM c WHERE id <= 10");
             sidecar.flush(List.of(), Duration.ofSeconds(60)).orElseThrow();
             await(() -> sidecar.metrics().retentionSweeps.get(), 1);
-            assertEquals(1, store.failures.get(), "exactly the compaction's manifest write failed");
+            assertEquals(1, store.failures(), "exactly the compaction's manifest write failed");
             assertEquals(0.0, sidecar.metrics().compactions.get());
 
             // Round 4: a recovery point is published (and the compaction succeeds this time).
@@ -99,84 +108,5 @@ class CompactionPublishFailureIT {
             Thread.sleep(50); // maintenance runs on the CDC thread right after a flush
         }
         assertEquals(atLeast, counter.getAsDouble());
-    }
-
-    /** The real store, except that once armed, the first manifest write after a base part's upload fails. */
-    static final class FailingStore implements ObjectStore {
-        final AtomicBoolean failManifestAfterBasePart = new AtomicBoolean();
-        final AtomicInteger failures = new AtomicInteger();
-        private final AtomicBoolean basePartSeen = new AtomicBoolean();
-        private final ObjectStore real;
-
-        FailingStore(ObjectStore real) {
-            this.real = real;
-        }
-
-        private void beforeWrite(String key) {
-            if (!failManifestAfterBasePart.get()) {
-                return;
-            }
-            if (key.contains("/base/")) {
-                basePartSeen.set(true);
-            } else if (key.contains("/manifests/") && basePartSeen.get()) {
-                failManifestAfterBasePart.set(false);
-                failures.incrementAndGet();
-                throw new ObjectStoreException("injected: manifest write refused (" + key + ")");
-            }
-        }
-
-        @Override
-        public String put(String key, byte[] data) {
-            beforeWrite(key);
-            return real.put(key, data);
-        }
-
-        @Override
-        public String putFile(String key, Path file) {
-            beforeWrite(key);
-            return real.putFile(key, file);
-        }
-
-        @Override
-        public String putIfAbsent(String key, byte[] data) throws PreconditionFailedException {
-            beforeWrite(key);
-            return real.putIfAbsent(key, data);
-        }
-
-        @Override
-        public String putIfMatch(String key, byte[] data, String expectedEtag) throws PreconditionFailedException {
-            beforeWrite(key);
-            return real.putIfMatch(key, data, expectedEtag);
-        }
-
-        @Override
-        public Optional<byte[]> get(String key) {
-            return real.get(key);
-        }
-
-        @Override
-        public boolean getToFile(String key, Path target) {
-            return real.getToFile(key, target);
-        }
-
-        @Override
-        public Optional<ObjectMeta> head(String key) {
-            return real.head(key);
-        }
-
-        @Override
-        public List<ObjectMeta> list(String prefix) {
-            return real.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            real.delete(key);
-        }
-
-        @Override
-        public void close() {
-            real.close();
-        }
     }
 }

@@ -100,63 +100,8 @@ class PostgresFaultsIT {
         awaitSlotInactive(db, config.slotName());
         db.execute("SELECT pg_drop_replication_slot('" + config.slotName() + "')", "INSERT INTO lb VALUES (2)");
         // The start that finds the slot gone cannot upload lb's new base (S3 refuses it): it fails.
-        ObjectStore real = fx.store();
-        ObjectStore refusingLb = new ObjectStore() {
-            private void refuse(String key) {
-                if (key.contains("/public.lb/base/")) {
-                    throw new dev.backstop.snapshot.store.ObjectStoreException("refused for the test: " + key);
-                }
-            }
-
-            @Override
-            public String put(String key, byte[] data) {
-                refuse(key);
-                return real.put(key, data);
-            }
-
-            @Override
-            public String putFile(String key, Path file) {
-                refuse(key);
-                return real.putFile(key, file);
-            }
-
-            @Override
-            public String putIfAbsent(String key, byte[] data) {
-                refuse(key);
-                return real.putIfAbsent(key, data);
-            }
-
-            @Override
-            public String putIfMatch(String key, byte[] data, String expectedEtag) {
-                refuse(key);
-                return real.putIfMatch(key, data, expectedEtag);
-            }
-
-            @Override
-            public java.util.Optional<byte[]> get(String key) {
-                return real.get(key);
-            }
-
-            @Override
-            public boolean getToFile(String key, Path target) {
-                return real.getToFile(key, target);
-            }
-
-            @Override
-            public java.util.Optional<dev.backstop.snapshot.store.ObjectMeta> head(String key) {
-                return real.head(key);
-            }
-
-            @Override
-            public List<dev.backstop.snapshot.store.ObjectMeta> list(String prefix) {
-                return real.list(prefix);
-            }
-
-            @Override
-            public void delete(String key) {
-                real.delete(key);
-            }
-        };
+        ObjectStore refusingLb =
+                new FaultInjectingStore(fx.store(), (operation, key) -> key.contains("/public.lb/base/"));
         try {
             Sidecar.start(config, refusingLb, java.time.Clock.systemUTC(), (type, severity, table, message) -> { }).close();
             throw new AssertionError("the start should have failed on lb's base");
