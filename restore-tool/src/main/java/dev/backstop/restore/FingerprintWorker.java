@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Computes the Java-side {@link Fingerprint} of the streamed rows on its own thread (it costs about as much CPU as
  * decoding the rows), fed batches of rows through a small bounded queue. Rows must not change after they are handed
- * over (the replay never reuses them).
+ * over (the replay never reuses them). It can also collect the rows' keys ({@link KeyCollector}).
  */
 final class FingerprintWorker implements AutoCloseable {
     private static final int BATCH = 1024;
     private static final Object[][] END = new Object[0][];
 
     private final Fingerprint fingerprint;
+    private final KeyCollector keys;
     private final BlockingQueue<Object[][]> queue = new ArrayBlockingQueue<>(8);
     private final Thread thread;
     private volatile Throwable failure;
@@ -27,7 +28,16 @@ final class FingerprintWorker implements AutoCloseable {
     private volatile long cpuNanos;
 
     FingerprintWorker(List<ColumnSpec> columns) {
+        this(columns, null);
+    }
+
+    /**
+     * {@code keys} (may be null) is fed every row too, on this worker's thread: the producer, the bottleneck of the
+     * load, hands over each row once whatever is computed from it.
+     */
+    FingerprintWorker(List<ColumnSpec> columns, KeyCollector keys) {
         fingerprint = new Fingerprint(columns);
+        this.keys = keys;
         thread = new Thread(this::run, "backstop-fingerprint");
         thread.setDaemon(true);
         thread.start();
@@ -47,6 +57,9 @@ final class FingerprintWorker implements AutoCloseable {
                         break;
                     }
                     fingerprint.add(row);
+                    if (keys != null) {
+                        keys.add(row);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -85,7 +98,7 @@ final class FingerprintWorker implements AutoCloseable {
         }
     }
 
-    /** Waits for every row handed over and returns the fingerprint. */
+    /** Waits for every row handed over (the key collector has seen them all then) and returns the fingerprint. */
     Fingerprint.Value finish() throws IOException {
         if (filled > 0) {
             put(batch); // a partial batch ends at its first null

@@ -108,8 +108,9 @@ final class RestoreCommand implements Callable<Integer> {
             String name = into != null ? into : RestoreRun.scratchName(table.name(), "recovered",
                     session.environment().clock().instant());
             // The copyback counts are measured while the SQL fingerprint runs; printed only if validation passes.
+            // With one integer key column, the counts come from the keys the load streamed (keys non-null).
             Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress(),
-                    (conn, pk) -> copybackText(conn, table, name, modes, pk));
+                    (conn, pk, keys) -> copybackText(conn, table, name, modes, pk, keys));
             RestoreRun.printOutcome(out, o, t.description());
             if (!o.ok()) {
                 out.println("Validation FAILED: no copyback SQL. The recovered table is left for inspection; drop it with:");
@@ -117,7 +118,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return ExitCode.CHECK_FAILED;
             }
             long t2 = System.nanoTime();
-            out.print(o.prepared() != null ? o.prepared() : copybackText(c, table, name, modes, null));
+            out.print(o.prepared() != null ? o.prepared() : copybackText(c, table, name, modes, null, null));
             if (Boolean.getBoolean("backstop.restore.debug")) {
                 System.err.printf(java.util.Locale.ROOT, "[restore] JVM up %.2f s at start, target + choose %.2f s,"
                         + " copyback SQL %.2f s, JVM up %.2f s at the end%n", startUptime / 1e3, (t1 - t0) / 1e9,
@@ -130,23 +131,27 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The copyback text; {@code primaryKey} non-null: the recovered table's key, before its constraint exists. */
+    /**
+     * The copyback text; {@code primaryKey} non-null: the recovered table's key, before its constraint exists;
+     * {@code recoveredKeys} non-null: that key's values, sorted, as the load streamed them (see {@link TableComparison}).
+     */
     static String copybackText(Connection c, TableRef table, String recoveredName, List<String> modes,
-                               List<String> primaryKey) throws SQLException {
+                               List<String> primaryKey, long[] recoveredKeys) throws SQLException {
         java.io.StringWriter text = new java.io.StringWriter();
         PrintWriter w = new PrintWriter(text);
-        printCopyback(w, c, table, recoveredName, modes, primaryKey);
+        printCopyback(w, c, table, recoveredName, modes, primaryKey, recoveredKeys);
         w.flush();
         return text.toString();
     }
 
     static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName, List<String> modes)
             throws SQLException {
-        printCopyback(out, c, table, recoveredName, modes, null);
+        printCopyback(out, c, table, recoveredName, modes, null, null);
     }
 
     private static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName,
-                                      List<String> modes, List<String> primaryKey) throws SQLException {
+                                      List<String> modes, List<String> primaryKey, long[] recoveredKeys)
+            throws SQLException {
         Relation described = Relation.describe(c, table.schema(), recoveredName).orElseThrow();
         Relation rec = primaryKey == null ? described
                 : new Relation(described.schema(), described.name(), described.columns(), List.copyOf(primaryKey));
@@ -158,7 +163,8 @@ final class RestoreCommand implements Callable<Integer> {
             out.print(Copyback.rename(rec, table.schema(), table.name()).text());
             return;
         }
-        TableComparison cmp = new TableComparison(live.get(), rec);
+        // One comparison for every mode printed: the counts are measured once.
+        TableComparison cmp = new TableComparison(live.get(), rec, recoveredKeys);
         List<String> problems = cmp.problems();
         if (!problems.isEmpty()) {
             out.println("-- No copyback SQL: " + String.join("; ", problems));

@@ -210,8 +210,12 @@ final class Restorer {
      */
     @FunctionalInterface
     interface WhileValidating {
-        /** {@code primaryKey}: the key the new table gets once validated (the constraint is added last). */
-        String run(Connection c, List<String> primaryKey) throws SQLException;
+        /**
+         * {@code primaryKey}: the key the new table gets once validated (the constraint is added last);
+         * {@code sortedKeys}: when that key is one integer column, every streamed row's key, sorted (the new table's
+         * keys if the validation passes), else null.
+         */
+        String run(Connection c, List<String> primaryKey, long[] sortedKeys) throws SQLException;
     }
 
     /**
@@ -250,7 +254,10 @@ final class Restorer {
             long rows;
             long copied;
             Fingerprint.Value expected;
-            try (FingerprintWorker fp = new FingerprintWorker(m.columns());
+            // The keys are kept only for work done while validating (the copyback counts), and only for one
+            // integer key column (null otherwise).
+            KeyCollector keys = meanwhile == null ? null : KeyCollector.forKey(m.columns(), m.primaryKey(), m.totalRows());
+            try (FingerprintWorker fp = new FingerprintWorker(m.columns(), keys);
                  ParallelCopy copy = new ParallelCopy(workers, copySql,
                     binary.isPresent() ? CopyBinary.HEADER : new byte[0], binary.isPresent() ? CopyBinary.TRAILER : new byte[0]);
                  Progress bar = new Progress(progress, into, m.totalRows())) {
@@ -294,7 +301,7 @@ final class Restorer {
             }
             long v0 = System.nanoTime();
             String[] prepared = {null};
-            Fingerprint.Value actual = validate(c, workers, m, schema, into, checks, problems, meanwhile, prepared);
+            Fingerprint.Value actual = validate(c, workers, m, schema, into, checks, problems, meanwhile, keys, prepared);
             double seconds = (System.nanoTime() - started) / 1e9;
             if (actual.rows() != rows) {
                 problems.add("row count: recovered table has " + actual.rows() + " rows, expected " + rows);
@@ -343,7 +350,7 @@ final class Restorer {
      */
     private Fingerprint.Value validate(Connection c, List<Connection> workers, Manifest m, String schema, String into,
                                        List<String> checks, List<String> problems, WhileValidating meanwhile,
-                                       String[] prepared) throws SQLException {
+                                       KeyCollector keys, String[] prepared) throws SQLException {
         String table = Sql.qualified(schema, into);
         long blocks;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_relation_size(" + Sql.literal(table)
@@ -383,7 +390,8 @@ final class Restorer {
             java.util.concurrent.CompletableFuture<String> counts = meanwhile == null ? null
                     : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try (Connection mc = connector.get()) {
-                            return meanwhile.run(mc, m.primaryKey());
+                            // Sorted here, not at the end of the load: this overlaps with the index and fingerprint.
+                            return meanwhile.run(mc, m.primaryKey(), keys == null ? null : keys.sorted());
                         } catch (SQLException | RuntimeException e) {
                             return null; // done again (and reported) after the validation, if it passes
                         }

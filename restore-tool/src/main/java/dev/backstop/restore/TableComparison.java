@@ -1,5 +1,6 @@
 package dev.backstop.restore;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +22,24 @@ final class TableComparison {
     final List<Relation.Column> missingInLive;
     final List<String> liveOnly;
 
+    /** Sorted values of the recovered table's key, when that is one integer column and the restore kept them. */
+    private final long[] recoveredKeys;
+    /** Measured once per comparison: printing several modes reuses them (changed: -1 until counted). */
+    private Counts measured;
+    private long changed = -1;
+    private boolean countedFromKeys;
+
     TableComparison(Relation live, Relation recovered) {
+        this(live, recovered, null);
+    }
+
+    /**
+     * {@code recoveredKeys}: every key of the recovered table, sorted, as the restore streamed them into it (its
+     * primary key being one integer column); null measures everything in SQL. They stand for the recovered table
+     * only while it holds exactly the streamed rows, which the restore's validation proves.
+     */
+    TableComparison(Relation live, Relation recovered, long[] recoveredKeys) {
+        this.recoveredKeys = recoveredKeys;
         this.live = live;
         this.recovered = recovered;
         this.columns = recovered.columns().stream().map(Relation.Column::name).toList();
@@ -93,29 +111,46 @@ final class TableComparison {
 
     /**
      * The row counts; {@code withChanged} false skips the changed-row count (a full comparison of every row's text,
-     * the most expensive query; only {@code upsert} needs it).
+     * the most expensive query; only {@code upsert} needs it). Measured on the first call; later calls reuse them.
      */
     Counts counts(Connection c, boolean withChanged) throws SQLException {
+        if (measured == null) {
+            measured = measure(c);
+        }
+        if (!hasKey()) {
+            return measured;
+        }
+        if (withChanged && changed < 0) {
+            changed = count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified()
+                    + " t ON " + changedWhere());
+        }
+        return new Counts(measured.liveRows(), measured.recoveredRows(), measured.missing(), measured.extra(),
+                withChanged ? changed : -1);
+    }
+
+    /** Whether the counts came from the recovered keys merged with the live ones (false: from SQL, or not yet). */
+    boolean countedFromKeys() {
+        return countedFromKeys;
+    }
+
+    private Counts measure(Connection c) throws SQLException {
         if (hasKey()) {
+            Counts fromKeys = fromKeys(c);
+            if (fromKeys != null) {
+                countedFromKeys = true;
+                return fromKeys;
+            }
             // The live row count, missing and extra rows in one hash full join: the recovered key is unique, so every
             // live row appears exactly once (an unmatched one with r NULL), and an unmatched recovered row once. A
             // recovered row can appear more than once if the live table has lost its key's uniqueness, so the
             // recovered table is counted on its own.
             long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
-            long liveRows;
-            long missing;
-            long extra;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(t.ctid),"
                     + " count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE r.ctid IS NULL) FROM "
                     + recovered.qualified() + " r FULL JOIN " + live.qualified() + " t ON " + keyMatch("t", "r"))) {
                 rs.next();
-                liveRows = rs.getLong(1);
-                missing = rs.getLong(2);
-                extra = rs.getLong(3);
+                return new Counts(rs.getLong(1), recRows, rs.getLong(2), rs.getLong(3), -1);
             }
-            return new Counts(liveRows, recRows, missing, extra,
-                    withChanged ? count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified()
-                            + " t ON " + changedWhere()) : -1);
         }
         long liveRows = count(c, "SELECT count(*) FROM " + live.qualified());
         long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
@@ -124,6 +159,35 @@ final class TableComparison {
         return new Counts(liveRows, recRows,
                 count(c, "SELECT count(*) FROM (" + rec + " EXCEPT ALL " + liv + ") x"),
                 count(c, "SELECT count(*) FROM (" + liv + " EXCEPT ALL " + rec + ") x"), 0);
+    }
+
+    /**
+     * Live rows, missing and extra from the recovered keys and the live table's keys, when the key is one smallint,
+     * integer or bigint column of the same type in both tables; null (after any failure too) leaves them to SQL.
+     */
+    private Counts fromKeys(Connection c) {
+        if (recoveredKeys == null || recovered.primaryKey().size() != 1) {
+            return null;
+        }
+        String key = recovered.primaryKey().get(0);
+        String type = recovered.column(key).map(Relation.Column::type).orElse("");
+        int width = KeyCounts.width(type);
+        if (width == 0 || live.column(key).filter(l -> l.type().equals(type)).isEmpty()) {
+            return null;
+        }
+        try {
+            if (!c.getAutoCommit()) {
+                return null; // a failed COPY would abort the caller's transaction, and the SQL counts with it
+            }
+            long t0 = System.nanoTime();
+            Counts n = KeyCounts.measure(c, live, key, width, recoveredKeys, KeyCollector.limit());
+            DebugTimings.print("copyback counts from %d recovered keys: %s in %.3f s", recoveredKeys.length,
+                    n == null ? "live table over the key limit, counted in SQL" : "ok", (System.nanoTime() - t0) / 1e9);
+            return n;
+        } catch (SQLException | IOException | RuntimeException e) {
+            DebugTimings.print("copyback counts from keys failed (%s), counted in SQL", e);
+            return null;
+        }
     }
 
     /** Up to {@code limit} example rows (key text, or the whole row without a key) of each kind. */
