@@ -1,6 +1,7 @@
 package dev.backstop.restore;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -180,9 +181,11 @@ final class TableComparison {
                 return null; // a failed COPY would abort the caller's transaction, and the SQL counts with it
             }
             long t0 = System.nanoTime();
+            long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             Counts n = KeyCounts.measure(c, live, key, width, recoveredKeys, KeyCollector.limit());
-            DebugTimings.print("copyback counts from %d recovered keys: %s in %.3f s", recoveredKeys.length,
-                    n == null ? "live table over the key limit, counted in SQL" : "ok", (System.nanoTime() - t0) / 1e9);
+            DebugTimings.print("copyback counts from %d recovered keys: %s in %.3f s, cpu %.3f s", recoveredKeys.length,
+                    n == null ? "live table over the key limit, counted in SQL" : "ok", (System.nanoTime() - t0) / 1e9,
+                    (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9);
             return n;
         } catch (SQLException | IOException | RuntimeException e) {
             DebugTimings.print("copyback counts from keys failed (%s), counted in SQL", e);
