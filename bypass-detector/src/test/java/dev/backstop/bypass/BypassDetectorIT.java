@@ -16,7 +16,6 @@ import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.PgDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -67,9 +66,7 @@ class BypassDetectorIT {
     @BeforeAll
     static void schema(PgDatabase database) throws Exception {
         db = database;
-        try (InputStream in = BypassDetectorIT.class.getResourceAsStream("/state-schema-bypass.sql")) {
-            db.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
+        GatewayStateSchema.create(db);
         db.createRole(AGENT, PASSWORD, "LOGIN");
         db.createRole(MEMBER, PASSWORD, "LOGIN");
         db.execute("GRANT " + AGENT + " TO " + MEMBER);

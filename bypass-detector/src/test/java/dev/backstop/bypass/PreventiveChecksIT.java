@@ -7,8 +7,6 @@ import dev.backstop.alerts.AlertSink;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.PgDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +26,7 @@ class PreventiveChecksIT {
     @BeforeAll
     static void roles(PgDatabase database) throws Exception {
         db = database;
-        try (InputStream in = PreventiveChecksIT.class.getResourceAsStream("/state-schema-bypass.sql")) {
-            db.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        }
+        GatewayStateSchema.create(db);
         db.createRole("pcit_clean", "x");                      // NOLOGIN, nothing else: no warning
         db.createRole("pcit_login", "x", "LOGIN");             // can log in
         db.createRole("pcit_member", "x", "LOGIN", "REPLICATION", "BYPASSRLS"); // member: LOGIN is normal
