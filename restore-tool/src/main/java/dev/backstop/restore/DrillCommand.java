@@ -148,7 +148,8 @@ final class DrillCommand implements Callable<Integer> {
             }
             // Dropped only once the load made it (a load that fails drops what it created itself; one refused
             // because the name is taken created nothing).
-            Restorer.Outcome o = restorer.load(c, plan, name, false);
+            // Unlogged: the scratch table is dropped right after, and its rows cost the server no WAL.
+            Restorer.Outcome o = restorer.loadScratch(c, plan, name);
             TableLoader.drop(c, table.schema(), name);
             return new Result1(table, rp, o.rows(), (System.nanoTime() - t0) / 1e9, o.problems());
         } catch (CheckFailedException | RefusedException | DatabaseException | ConfigException e) {

@@ -201,7 +201,15 @@ final class Restorer {
      * inspection.
      */
     Outcome load(Connection c, Plan plan, String into, boolean progress) throws IOException {
-        return load(c, plan, into, progress, null);
+        return load(c, plan, into, progress, null, false);
+    }
+
+    /**
+     * As {@link #load(Connection, Plan, String, boolean)} into an UNLOGGED table, without progress: for a scratch
+     * table the caller drops right after (a drill), which needs no crash safety and should cost production no WAL.
+     */
+    Outcome loadScratch(Connection c, Plan plan, String into) throws IOException {
+        return load(c, plan, into, false, null, true);
     }
 
     /**
@@ -223,6 +231,11 @@ final class Restorer {
      * the recovered table is validated; its result is kept only if the validation passes.
      */
     Outcome load(Connection c, Plan plan, String into, boolean progress, WhileValidating meanwhile) throws IOException {
+        return load(c, plan, into, progress, meanwhile, false);
+    }
+
+    private Outcome load(Connection c, Plan plan, String into, boolean progress, WhileValidating meanwhile,
+                         boolean unlogged) throws IOException {
         Manifest m = plan.manifest().manifest();
         String schema = plan.table().schema();
         String table = Sql.qualified(schema, into);
@@ -241,7 +254,7 @@ final class Restorer {
             if (!unknown.isEmpty()) {
                 throw new CheckFailedException("cannot create the recovered table: " + String.join("; ", unknown));
             }
-            loader.create(schema, into, m.columns());
+            loader.create(schema, into, m.columns(), unlogged);
             created = true;
             Optional<CopyBinary> binary = CopyBinary.forTable(c, schema, into, m.columns());
             for (int i = 0; i < jobs; i++) {

@@ -53,8 +53,14 @@ final class TableLoader {
         return out;
     }
 
-    void create(String schema, String name, List<ColumnSpec> columns) throws SQLException {
-        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(Sql.qualified(schema, name)).append(" (");
+    /**
+     * {@code unlogged}: for scratch tables that are dropped once validated (drills): PostgreSQL writes no WAL for
+     * their rows, so a drill on a production server adds no WAL volume, replication traffic or logical decoding work
+     * the size of the table. A recovered table is always logged: it must survive a crash until it is copied back.
+     */
+    void create(String schema, String name, List<ColumnSpec> columns, boolean unlogged) throws SQLException {
+        StringBuilder ddl = new StringBuilder(unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ")
+                .append(Sql.qualified(schema, name)).append(" (");
         for (int i = 0; i < columns.size(); i++) {
             ColumnSpec col = columns.get(i);
             ddl.append(i == 0 ? "" : ", ").append(Sql.ident(col.name())).append(' ').append(Sql.typeText(col.pgType()));

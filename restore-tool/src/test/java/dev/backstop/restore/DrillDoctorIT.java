@@ -26,6 +26,32 @@ class DrillDoctorIT {
     @TempDir
     Path dir;
 
+    /**
+     * The drill's scratch table is UNLOGGED: a drill on a production server must not write the table's size in WAL
+     * (replication traffic, archive volume, and rows the sidecar's own slot would have to decode).
+     */
+    @Test
+    void drillWritesNoWalForItsRows(PgDatabase db, S3Endpoint s3) throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "drillwal")) {
+            Orders.create(db, 20_000);
+            cap.start(List.of("public.orders"), Map.of());
+            cap.flush();
+            long tableBytes = ((Number) db.queryValue("SELECT pg_table_size('public.orders')")).longValue();
+            assertTrue(tableBytes > 4_000_000, "the table is large enough to tell: " + tableBytes);
+            Object before = db.queryValue("SELECT pg_current_wal_insert_lsn()::text");
+
+            CliRun drill = cap.run("drill", "orders", "--json");
+
+            long wal = ((Number) db.queryValue("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '" + before
+                    + "')")).longValue();
+            assertEquals(0, drill.exitCode(), drill.toString());
+            assertEquals(20_000, new ObjectMapper().readTree(drill.out()).get("tables").get(0).get("rows").asLong());
+            // A logged scratch table writes at least its own size (every row, then the index); what remains is the
+            // catalog changes of creating and dropping it, and the sidecar's heartbeats meanwhile.
+            assertTrue(wal < tableBytes / 4, "WAL written during the drill: " + wal + " bytes, table " + tableBytes);
+        }
+    }
+
     @Test
     void healthyChainPassesAndStoppedS3Fails(PgDatabase db, S3Endpoint s3, S3Server server) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "drill")) {
