@@ -46,11 +46,15 @@ public final class SidecarMain {
         stopped.await();
     }
 
-    /** The sidecar with its alerting and bypass detection, as one unit to start and stop. */
-    public record Running(Sidecar sidecar, BypassWatch bypass, SidecarAlerts alerts) implements AutoCloseable {
+    /** The sidecar with its alerting, bypass detection and drills (null: none scheduled), as one unit. */
+    public record Running(Sidecar sidecar, BypassWatch bypass, SidecarAlerts alerts, DrillSchedule drills)
+            implements AutoCloseable {
         @Override
         public void close() {
             try {
+                if (drills != null) {
+                    drills.close();
+                }
                 bypass.close();
             } finally {
                 try {
@@ -69,7 +73,15 @@ public final class SidecarMain {
         try {
             sidecar = Sidecar.start(config, S3ObjectStore.create(config.s3()), clock, alerts.forSidecar());
             BypassWatch bypass = BypassWatch.start(configFile, config, sidecar.metrics().registry, alerts.sink(), clock);
-            return new Running(sidecar, bypass, alerts);
+            DrillSchedule drills;
+            try {
+                drills = DrillSchedule.start(configFile, sidecar.metrics().registry, alerts.forSidecar(), clock,
+                        System::getenv);
+            } catch (Exception | Error e) {
+                bypass.close();
+                throw e;
+            }
+            return new Running(sidecar, bypass, alerts, drills);
         } catch (Exception | Error e) {
             if (sidecar != null) {
                 sidecar.close();
