@@ -13,6 +13,7 @@ import dev.backstop.alerts.CompositeAlertSink;
 import dev.backstop.alerts.WebhookAlertSink;
 import dev.backstop.alerts.WebhookSettings;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;

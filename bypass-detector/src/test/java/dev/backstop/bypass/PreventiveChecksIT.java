@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.backstop.alerts.AlertSink;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;

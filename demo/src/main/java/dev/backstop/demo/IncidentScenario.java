@@ -60,6 +60,17 @@ final class IncidentScenario {
         allPassed &= new ScenarioRestore(env, out).restoreAndCopyBack("public.orders", requestAuditId,
                 approved.text("audit_id"), rowsBefore, before, this::count, this::tableFingerprint, this::nextStep);
 
+        // Recovery proven again, as the sidecar's schedule would (sidecar.drillIntervalSeconds); the drill's record
+        // goes into the same audit chain, which the gateway then verifies end to end.
+        RestoreToolRun drill = RestoreToolRun.run(env.configFile, "drill", "--all", "--json");
+        check("restore drill --all (latest recovery points, validated, dropped)", drill.exit() == 0
+                && drill.out().contains("\"ok\":true") && drill.out().contains("\"audit_seq\":"),
+                drill.exit() == 0 ? drill.out().strip().replaceAll(".*(\"audit_seq\":\\d+).*", "$1")
+                        : drill.lastLines(3));
+        DemoHttp.Response verify = http.get("/v1/audit/verify", info.operatorToken());
+        check("audit chain verifies, the drill's record included", verify.status() == 200
+                && verify.body().path("ok").asBoolean(), "HTTP " + verify.status() + " " + verify.body());
+
         out.println();
         out.println(allPassed ? "== Scenario passed: every step behaved as expected ==" : "== Scenario FAILED (see above) ==");
         return allPassed;

@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -92,8 +94,15 @@ final class DrillCommand implements Callable<Integer> {
         for (TableRef t : tables) {
             results.add(drill(session, t));
         }
+        Object audit = audit(session, results, started);
         boolean ok = results.stream().allMatch(Result1::ok);
-        String line = json(results, ok, started);
+        ObjectNode result = json(results, ok, started);
+        if (audit instanceof Long seq) {
+            result.put("audit_seq", seq);
+        } else if (audit instanceof String note) {
+            result.put("audit", note);
+        }
+        String line = result.toString();
         if (json) {
             out.println(line);
         } else {
@@ -163,7 +172,7 @@ final class DrillCommand implements Callable<Integer> {
         }
     }
 
-    private static String json(List<Result1> results, boolean ok, Instant at) {
+    private static ObjectNode json(List<Result1> results, boolean ok, Instant at) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("event", "restore_drill");
@@ -181,7 +190,36 @@ final class DrillCommand implements Callable<Integer> {
             ArrayNode p = n.putArray("problems");
             r.problems().forEach(p::add);
         }
-        return root.toString();
+        return root;
+    }
+
+    /**
+     * Records the drill's result in the gateway's hash-chained audit ({@code {stateSchema}.audit}, principal
+     * {@code restore-tool}, decision {@code drill}, outcome passed or failed), so the audit shows every restore drill
+     * run against this database next to every statement. Returns the record's sequence number, or a note when the
+     * database has no audit table; a record that cannot be written becomes one more problem of the drill (it fails).
+     */
+    private Object audit(Session session, List<Result1> results, Instant started) {
+        boolean ok = results.stream().allMatch(Result1::ok);
+        UUID id = UUID.randomUUID();
+        Instant now = session.environment().clock().instant();
+        ObjectNode record = json(results, ok, started);
+        record.put("id", id.toString());
+        record.put("principal", "restore-tool");
+        record.put("os_user", System.getProperty("user.name"));
+        ObjectNode completion = new ObjectMapper().createObjectNode();
+        completion.put("completed_at", now.toString());
+        completion.put("outcome", ok ? "passed" : "failed");
+        String schema = session.config().stateSchema();
+        try {
+            Optional<Long> seq = AuditAppend.append(session.db(), schema, new AuditAppend.Entry(id, started,
+                    "restore-tool", "drill", record.toString(), now, ok ? "passed" : "failed", completion.toString()));
+            return seq.isPresent() ? seq.get() : "not recorded: this database has no audit table " + schema
+                    + ".audit (no gateway state schema)";
+        } catch (SQLException | RuntimeException e) { // DatabaseException too: no connection
+            results.add(new Result1(null, null, 0, 0, List.of("audit record not written: " + e.getMessage())));
+            return null;
+        }
     }
 
     private void writeTextfile(List<Result1> results, Instant now) {

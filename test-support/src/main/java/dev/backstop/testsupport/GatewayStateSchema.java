@@ -1,6 +1,5 @@
-package dev.backstop.bypass;
+package dev.backstop.testsupport;
 
-import dev.backstop.testsupport.PgDatabase;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.nio.file.Files;
@@ -10,12 +9,12 @@ import java.util.stream.Stream;
 
 /**
  * Creates the gateway's state schema in a test database from the gateway's own Flyway migrations, read from the
- * sibling module's sources: the detector reads {@code gateway_backends} and writes {@code bypass_events}, and a
- * copy of their definitions here could drift from what the gateway really creates. The detector itself must not
- * depend on gateway-service (the dependency goes the other way), so only its tests read these files.
+ * gateway module's sources, for tests of modules that read or write the gateway's tables (the bypass detector's
+ * {@code gateway_backends} and {@code bypass_events}, the restore tool's audit records) without depending on
+ * gateway-service: a copy of the definitions could drift from what the gateway really creates.
  */
-final class GatewayStateSchema {
-    /** Relative to this module's directory, where Maven runs the tests. */
+public final class GatewayStateSchema {
+    /** Relative to the directory of the module under test, where Maven runs the tests. */
     private static final Path MIGRATIONS = Path.of("..", "gateway-service", "src", "main", "resources", "db",
             "migration", "backstop");
 
@@ -23,10 +22,10 @@ final class GatewayStateSchema {
     }
 
     /** Runs every {@code V<n>__*.sql} in version order with the search path set to {@code backstop}, as Flyway does. */
-    static void create(PgDatabase db) throws IOException, SQLException {
+    public static void create(PgDatabase db) throws IOException, SQLException {
         if (!Files.isDirectory(MIGRATIONS)) {
             throw new IllegalStateException("the gateway's migrations are not at " + MIGRATIONS.toAbsolutePath()
-                    + ": run the tests from the bypass-detector module of a full checkout");
+                    + ": run the tests from a module directory of a full checkout");
         }
         List<Path> versions;
         try (Stream<Path> files = Files.list(MIGRATIONS)) {
