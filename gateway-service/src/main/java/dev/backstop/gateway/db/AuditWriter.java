@@ -79,7 +79,10 @@ public final class AuditWriter implements Managed {
     static final int MAX_COMPLETION_ATTEMPTS = 300;
     static final long RETRY_EVERY_MS = 200;
     private long lastRetry;
-    /** Advisory lock key ('backstop' in ASCII) that writers sharing a chain take in turn. */
+    /**
+     * Advisory lock key ('backstop' in ASCII) that writers sharing a chain take in turn. Part of the chain's contract
+     * (docs/api.md "Audit"): the restore tool's drill records (restore-tool AuditAppend) take the same key.
+     */
     static final long CHAIN_LOCK = 0x6261636b73746f70L;
     /** Set after the first chain race: other writers append to this chain too. */
     private boolean shared;
