@@ -117,11 +117,17 @@ public final class RestoreBench {
             // Interleaved rounds (the machine is shared: load varies); each tool restores into a fresh target.
             List<Double> backstop = new ArrayList<>();
             Map<Integer, List<Double>> pgRestore = new java.util.TreeMap<>();
+            // CPU-seconds of each run, the client's and the server's (the postmaster's reaped children: every
+            // backend, autovacuum and parallel worker that ended during the run): on a machine with few cores the
+            // wall-time ratio follows the CPU each side needs.
+            List<Double> backstopCpu = new ArrayList<>();
+            Map<Integer, List<Double>> pgRestoreCpu = new java.util.TreeMap<>();
+            long postmaster = postmasterPid(url);
             report.add("restore JVM: -Xmx" + restoreXmx + " " + System.getProperty("bench.restoreJvmArgs", launcherRestoreFlags())
                     + " -cp " + restoreClasspath());
             for (int round = 1; round <= rounds; round++) {
                 report.add("--- round " + round + " (load average before: " + loadAverage() + ")");
-                List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M",
+                List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M cpu_s=%U+%S",
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + restoreXmx,
                         "-Dbackstop.restore.debug=" + Boolean.getBoolean("backstop.restore.debug"),
                         "-cp", restoreClasspath()));
@@ -133,17 +139,23 @@ public final class RestoreBench {
                         "--config", config.toString(), "restore", "public.bench", "--lsn", lsn, "--into",
                         "bench_recovered_" + round, "--mode", "missing-rows", "--jobs", "" + restoreJobs));
                 checkpoint(url);
+                double server0 = serverCpuSeconds(postmaster);
                 long t2 = System.nanoTime();
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 int code = p.waitFor();
                 double restoreSeconds = (System.nanoTime() - t2) / 1e9;
+                double restoreServerCpu = serverCpuSeconds(postmaster) - server0;
                 if (code != 0) {
                     throw new IllegalStateException("restore failed (" + code + "):\n" + output);
                 }
                 backstop.add(restoreSeconds);
+                double toolCpu = timedCpu(output);
+                backstopCpu.add(toolCpu + restoreServerCpu);
                 report.add(line("backstop restore, own JVM -Xmx" + restoreXmx + ", --jobs " + restoreJobs
-                        + " (download+SHA-256, replay, COPY, PK, validation, copyback counts)", rows, t2));
+                        + " (download+SHA-256, replay, COPY, PK, validation, copyback counts)", rows, restoreSeconds));
+                report.add(String.format(Locale.ROOT, "    cpu: tool %.2f s (user+sys), server %.2f s, total %.2f s",
+                        toolCpu, restoreServerCpu, toolCpu + restoreServerCpu));
                 // Each timed restore's output is dropped before the next one starts: left in place, a 233 MB table
                 // freshly inserted is picked up by autovacuum within a minute, inside whichever restore runs then.
                 dropAfterRound(url, "DROP TABLE public.bench_recovered_" + round);
@@ -156,23 +168,29 @@ public final class RestoreBench {
                         s.execute("CREATE DATABASE " + target);
                     }
                     checkpoint(url);
+                    double s0 = serverCpuSeconds(postmaster);
                     long t4 = System.nanoTime();
-                    run(pgBin + "/pg_restore", "-j", "" + jobs, "-h", "localhost", "-p", "" + pg.getPort(), "-U", "postgres",
-                            "-d", target, dump.toString());
+                    String timed = runTimed("/usr/bin/time", "-f", "cpu_s=%U+%S", pgBin + "/pg_restore", "-j", "" + jobs,
+                            "-h", "localhost", "-p", "" + pg.getPort(), "-U", "postgres", "-d", target, dump.toString());
                     double seconds = (System.nanoTime() - t4) / 1e9;
+                    double serverCpu = serverCpuSeconds(postmaster) - s0;
                     pgRestore.computeIfAbsent(jobs, k -> new ArrayList<>()).add(seconds);
+                    pgRestoreCpu.computeIfAbsent(jobs, k -> new ArrayList<>()).add(timedCpu(timed) + serverCpu);
                     dropAfterRound(url, "DROP DATABASE " + target);
-                    report.add(line("pg_restore -j " + jobs + " (table data + primary key)", rows, t4)
+                    report.add(line("pg_restore -j " + jobs + " (table data + primary key)", rows, seconds)
                             + String.format(Locale.ROOT, "  -> backstop restore is %.2fx", seconds / restoreSeconds));
+                    report.add(String.format(Locale.ROOT, "    cpu: pg_restore %.2f s (user+sys), server %.2f s, total %.2f s",
+                            timedCpu(timed), serverCpu, timedCpu(timed) + serverCpu));
                 }
             }
             double b = median(backstop);
-            report.add(String.format(Locale.ROOT, "=== medians over %d rounds: backstop restore %.2f s (%.0f rows/s)",
-                    rounds, b, rows / b));
+            report.add(String.format(Locale.ROOT, "=== medians over %d rounds: backstop restore %.2f s (%.0f rows/s),"
+                    + " %.2f CPU-s", rounds, b, rows / b, median(backstopCpu)));
             for (Map.Entry<Integer, List<Double>> e : pgRestore.entrySet()) {
                 double m = median(e.getValue());
-                report.add(String.format(Locale.ROOT, "    pg_restore -j %d %.2f s (%.0f rows/s) -> backstop restore is %.2fx",
-                        e.getKey(), m, rows / m, m / b));
+                report.add(String.format(Locale.ROOT, "    pg_restore -j %d %.2f s (%.0f rows/s), %.2f CPU-s"
+                        + " -> backstop restore is %.2fx", e.getKey(), m, rows / m, median(pgRestoreCpu.get(e.getKey())),
+                        m / b));
             }
             report.add("load average after: " + loadAverage());
         } finally {
@@ -221,8 +239,11 @@ public final class RestoreBench {
     }
 
     private static String line(String what, int rows, long startNanos) {
-        double s = (System.nanoTime() - startNanos) / 1e9;
-        return String.format(Locale.ROOT, "%-70s %8.2f s  %10.0f rows/s", what, s, rows / s);
+        return line(what, rows, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static String line(String what, int rows, double seconds) {
+        return String.format(Locale.ROOT, "%-70s %8.2f s  %10.0f rows/s", what, seconds, rows / seconds);
     }
 
     private static void run(String... cmd) throws Exception {
@@ -234,6 +255,50 @@ public final class RestoreBench {
 
     static String classpathHint() {
         return File.pathSeparator;
+    }
+
+    /** Runs {@code cmd} (under /usr/bin/time) and returns its output; fails on a non-zero exit. */
+    private static String runTimed(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
+    /** The {@code cpu_s=U+S} that /usr/bin/time printed, in seconds. */
+    static double timedCpu(String output) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cpu_s=([0-9.]+)\\+([0-9.]+)").matcher(output);
+        if (!m.find()) {
+            throw new IllegalStateException("no cpu_s= line from /usr/bin/time in:\n" + output);
+        }
+        return Double.parseDouble(m.group(1)) + Double.parseDouble(m.group(2));
+    }
+
+    /** The postmaster: the parent of a backend. */
+    private static long postmasterPid(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return Long.parseLong(procStat(rs.getLong(1))[1]);
+        }
+    }
+
+    /**
+     * CPU-seconds of the postmaster's children that have ended (cutime + cstime), after a moment for the backends
+     * of the run just finished to exit and be reaped.
+     */
+    private static double serverCpuSeconds(long postmaster) throws Exception {
+        Thread.sleep(300);
+        String[] f = procStat(postmaster);
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / 100.0; // USER_HZ
+    }
+
+    /** /proc/PID/stat from the field after the command name: [0] state, [1] ppid, ... [13] cutime, [14] cstime. */
+    private static String[] procStat(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static void dropAfterRound(String url, String sql) throws Exception {
