@@ -42,6 +42,8 @@ public final class DrillSchedule implements AutoCloseable {
 
     private final List<String> command;
     private final Duration timeout;
+    /** Where the end of the last drill is kept (null: nowhere), so that restarts do not postpone drills. */
+    private Path lastRunFile;
     private final AlertSink alerts;
     private final Clock clock;
     private final Gauge success;
@@ -72,8 +74,8 @@ public final class DrillSchedule implements AutoCloseable {
      * Starts the schedule configured in {@code configFile}, or returns null when {@code sidecar.drillIntervalSeconds}
      * is 0 (the default). Refuses (IllegalArgumentException) a schedule it could not run.
      */
-    public static DrillSchedule start(Path configFile, PrometheusRegistry registry, AlertSink alerts, Clock clock,
-                                      Function<String, String> env) throws IOException {
+    public static DrillSchedule start(Path configFile, Path stateDir, PrometheusRegistry registry, AlertSink alerts,
+                                      Clock clock, Function<String, String> env) throws IOException {
         JsonNode sc = ConfigTree.read(configFile).path("sidecar");
         long interval = sc.path("drillIntervalSeconds").asLong(0);
         if (interval == 0) {
@@ -86,8 +88,46 @@ public final class DrillSchedule implements AutoCloseable {
         }
         DrillSchedule d = new DrillSchedule(command(sc, configFile, env), Duration.ofSeconds(timeout), registry,
                 alerts, clock);
-        d.every(Duration.ofSeconds(interval));
+        d.lastRunFile = stateDir.resolve("last-drill");
+        Duration every = Duration.ofSeconds(interval);
+        d.every(every, firstDelay(every, d.lastRun(), clock.instant()));
         return d;
+    }
+
+    /** Before restarts lose the clock: a drill that is due runs one minute after start, else when it falls due. */
+    static Duration firstDelay(Duration interval, java.time.Instant lastRun, java.time.Instant now) {
+        if (lastRun == null) {
+            return interval;
+        }
+        Duration untilDue = Duration.between(now, lastRun.plus(interval));
+        Duration minute = Duration.ofMinutes(1); // not in the middle of start-up (base copies)
+        return untilDue.compareTo(minute) < 0 ? minute : untilDue.compareTo(interval) > 0 ? interval : untilDue;
+    }
+
+    /** When the last drill ended, from the state directory; null if never (or unreadable: then as if never). */
+    java.time.Instant lastRun() {
+        try {
+            return lastRunFile == null || !Files.exists(lastRunFile) ? null
+                    : java.time.Instant.parse(Files.readString(lastRunFile).strip());
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot read {} ({}): the next drill is one interval away", lastRunFile, e.toString());
+            return null;
+        }
+    }
+
+    private void rememberLastRun() {
+        if (lastRunFile == null) {
+            return;
+        }
+        try {
+            Path tmp = lastRunFile.resolveSibling(lastRunFile.getFileName() + ".tmp");
+            Files.writeString(tmp, clock.instant().toString());
+            Files.move(tmp, lastRunFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log.warn("cannot write {} ({}): after a restart the next drill is one interval away", lastRunFile,
+                    e.toString());
+        }
     }
 
     /** {@code sidecar.drillCommand}, else the launcher's restore tool on the same configuration. */
@@ -108,15 +148,16 @@ public final class DrillSchedule implements AutoCloseable {
                 configFile.toAbsolutePath().toString(), "drill", "--all", "--json");
     }
 
-    /** Runs a drill every {@code interval} (the first one interval from now), one at a time. */
-    void every(Duration interval) {
+    /** Runs a drill every {@code interval}, the first one after {@code first}, one at a time. */
+    void every(Duration interval, Duration first) {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "backstop-drill");
             t.setDaemon(true);
             return t;
         });
-        scheduler.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        log.info("restore drills every {} s: {}", interval.toSeconds(), String.join(" ", command));
+        scheduler.scheduleWithFixedDelay(this::runOnce, first.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("restore drills every {} s, the next in {} s: {}", interval.toSeconds(), first.toSeconds(),
+                String.join(" ", command));
     }
 
     /** One drill, its metrics and (without a verdict) an alert. Never throws: the schedule goes on. */
@@ -133,6 +174,7 @@ public final class DrillSchedule implements AutoCloseable {
         lastRun.set(clock.millis() / 1000.0);
         duration.set(seconds);
         runs.labelValues(o.passed() ? "passed" : o.verdict() ? "failed" : "error").inc();
+        rememberLastRun();
         if (o.passed()) {
             log.info("scheduled restore drill passed in {} s: {}", Math.round(seconds), o.detail());
         } else if (o.verdict()) {

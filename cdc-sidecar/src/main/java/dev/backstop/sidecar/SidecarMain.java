@@ -75,8 +75,8 @@ public final class SidecarMain {
             BypassWatch bypass = BypassWatch.start(configFile, config, sidecar.metrics().registry, alerts.sink(), clock);
             DrillSchedule drills;
             try {
-                drills = DrillSchedule.start(configFile, sidecar.metrics().registry, alerts.forSidecar(), clock,
-                        System::getenv);
+                drills = DrillSchedule.start(configFile, config.stateDir(), sidecar.metrics().registry,
+                        alerts.forSidecar(), clock, System::getenv);
             } catch (Exception | Error e) {
                 bypass.close();
                 throw e;

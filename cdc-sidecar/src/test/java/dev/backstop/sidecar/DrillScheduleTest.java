@@ -112,20 +112,45 @@ class DrillScheduleTest {
     }
 
     @Test
+    void restartsDoNotPostponeDrills() throws Exception {
+        Duration day = Duration.ofDays(1);
+        Instant now = clock.instant();
+        assertEquals(day, DrillSchedule.firstDelay(day, null, now), "never ran: one interval");
+        assertEquals(Duration.ofHours(3), DrillSchedule.firstDelay(day, now.minus(Duration.ofHours(21)), now));
+        assertEquals(Duration.ofMinutes(1), DrillSchedule.firstDelay(day, now.minus(Duration.ofDays(3)), now),
+                "overdue: one minute after start");
+        assertEquals(day, DrillSchedule.firstDelay(day, now.plus(Duration.ofDays(5)), now), "a clock gone back: one interval");
+
+        // The end of each run is kept in the state directory, where the next start reads it.
+        Path config = dir.resolve("config.yml");
+        Path program = dir.resolve("drill.sh");
+        Files.writeString(program, "echo '" + PASSED + "'\n");
+        Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 86400\n  drillCommand: [ \"/bin/sh\", \"" + program
+                + "\" ]\n");
+        try (DrillSchedule d = DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock,
+                Map.<String, String>of()::get)) {
+            assertEquals(null, d.lastRun());
+            assertTrue(d.runOnce().passed());
+            assertEquals(clock.instant(), d.lastRun());
+            assertEquals("2026-11-27T03:00:00Z", Files.readString(dir.resolve("last-drill")));
+        }
+    }
+
+    @Test
     void configuration() throws Exception {
         Path config = dir.resolve("config.yml");
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 0\n");
-        assertEquals(null, DrillSchedule.start(config, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+        assertEquals(null, DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
 
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 10\n");
         IllegalArgumentException tooOften = assertThrows(IllegalArgumentException.class,
-                () -> DrillSchedule.start(config, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+                () -> DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
         assertTrue(tooOften.getMessage().startsWith("sidecar.drillIntervalSeconds must be 0 (no scheduled drills) or >= 60"),
                 tooOften.getMessage());
 
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 86400\n");
         IllegalArgumentException noCommand = assertThrows(IllegalArgumentException.class,
-                () -> DrillSchedule.start(config, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+                () -> DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
         assertTrue(noCommand.getMessage().contains("set sidecar.drillCommand"), noCommand.getMessage());
 
         Path home = dir.resolve("home");
