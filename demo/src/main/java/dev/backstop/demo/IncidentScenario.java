@@ -68,7 +68,7 @@ final class IncidentScenario {
                 drill.exit() == 0 ? drill.out().strip().replaceAll(".*(\"audit_seq\":\\d+).*", "$1")
                         : drill.lastLines(3));
         DemoHttp.Response verify = http.get("/v1/audit/verify", info.operatorToken());
-        check("audit chain verifies, the drill's record included", verify.status() == 200
+        check("audit chain verifies (copyback and drill records included)", verify.status() == 200
                 && verify.body().path("ok").asBoolean(), "HTTP " + verify.status() + " " + verify.body());
 
         out.println();

@@ -26,7 +26,11 @@ final class AuditAppend {
     private static final String GENESIS = "0".repeat(64);
     private static final int ATTEMPTS = 10;
 
-    /** What to write: {@code record} and {@code completion} are the exact JSON texts hashed into the chain. */
+    /**
+     * What to write: {@code record} and {@code completion} are the exact JSON texts hashed into the chain;
+     * {@code completion} (with {@code completedAt} and {@code outcome}) null writes a record that is completed later
+     * ({@link #complete}), as the gateway does for what it is about to execute.
+     */
     record Entry(UUID id, Instant ts, String principal, String decision, String record, Instant completedAt,
                  String outcome, String completion) {
     }
@@ -95,13 +99,34 @@ final class AuditAppend {
             ins.setString(6, e.record());
             ins.setString(7, prev);
             ins.setString(8, rowHash);
-            ins.setTimestamp(9, Timestamp.from(e.completedAt()));
-            ins.setString(10, e.outcome());
+            boolean complete = e.completion() != null;
+            ins.setTimestamp(9, complete ? Timestamp.from(e.completedAt()) : null);
+            ins.setString(10, complete ? e.outcome() : null);
             ins.setString(11, e.completion());
-            ins.setString(12, sha256Hex(rowHash + "\n" + e.completion()));
+            ins.setString(12, complete ? sha256Hex(rowHash + "\n" + e.completion()) : null);
             ins.executeUpdate();
         }
         return seq + 1;
+    }
+
+    /**
+     * Adds the completion to record {@code id} (written without one), once: {@code completion_hash} is computed by
+     * PostgreSQL from the stored {@code row_hash}, by the chain's formula. False if the record has a completion already
+     * or does not exist.
+     */
+    static boolean complete(Connection c, String stateSchema, UUID id, Instant completedAt, String outcome,
+                            String completion) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + Sql.qualified(stateSchema, "audit")
+                + " SET completed_at = ?, outcome = ?, completion = ?,"
+                + " completion_hash = encode(sha256(convert_to(row_hash || chr(10) || ?, 'UTF8')), 'hex')"
+                + " WHERE id = ? AND completion IS NULL")) {
+            up.setTimestamp(1, Timestamp.from(completedAt));
+            up.setString(2, outcome);
+            up.setString(3, completion);
+            up.setString(4, completion);
+            up.setObject(5, id);
+            return up.executeUpdate() == 1;
+        }
     }
 
     private static String sha256Hex(String text) {

@@ -71,6 +71,8 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             out.print(script.text());
             return ExitCode.OK;
         }
+        CopybackAudit audit = CopybackAudit.begin(session, table, recSchema + "." + recName,
+                script != null ? "replace (rename)" : Copyback.label(m));
         try {
             if (script != null) {
                 Copyback.apply(c, script);
@@ -80,12 +82,19 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
                         () -> Copyback.script(c, new TableComparison(live.get(), rec.get()), m));
             }
         } catch (SQLException e) {
-            if ("P0001".equals(e.getSQLState())) {
+            boolean aborted = "P0001".equals(e.getSQLState());
+            audit.end(aborted ? "aborted" : "error", null, e.getMessage());
+            if (aborted) {
                 throw new CheckFailedException("copyback aborted, nothing was changed: " + e.getMessage());
             }
             throw new DatabaseException("copyback failed, nothing was changed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            audit.end("error", null, String.valueOf(e.getMessage()));
+            throw e;
         }
+        audit.end("applied", script, null);
         out.println("Applied copyback " + Copyback.label(script.mode()) + ": " + script.summary().lines().findFirst().orElse(""));
+        audit.note().ifPresent(out::println);
         return ExitCode.OK;
     }
 }

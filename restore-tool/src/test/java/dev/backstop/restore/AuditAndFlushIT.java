@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
 import dev.backstop.testsupport.S3Endpoint;
 import dev.backstop.testsupport.S3ServerExtension;
@@ -34,20 +35,10 @@ class AuditAndFlushIT {
     @TempDir
     Path dir;
 
-    /** The gateway's audit and approvals tables, with the columns of its Flyway migration (V1__state_schema.sql). */
+    /** The gateway's state schema, from its own Flyway migrations (a fresh one for each test). */
     private static void stateSchema(PgDatabase db) throws Exception {
-        db.execute("DROP SCHEMA IF EXISTS backstop CASCADE", "CREATE SCHEMA backstop",
-                "CREATE TABLE backstop.audit (seq bigint PRIMARY KEY, id uuid NOT NULL UNIQUE, ts timestamptz NOT NULL,"
-                        + " principal text NOT NULL, decision text, risk text, approval_id uuid, record text NOT NULL,"
-                        + " prev_hash text NOT NULL, row_hash text NOT NULL, completed_at timestamptz, outcome text,"
-                        + " completion text, completion_hash text)",
-                "CREATE TABLE backstop.approvals (id uuid PRIMARY KEY, created_at timestamptz NOT NULL,"
-                        + " expires_at timestamptz NOT NULL, requested_by text NOT NULL, request_audit_id uuid,"
-                        + " sql_text text NOT NULL, sql_scrubbed text NOT NULL, sql_sha256 text NOT NULL,"
-                        + " policy_version text NOT NULL, risk text NOT NULL, reasons jsonb NOT NULL,"
-                        + " statements jsonb NOT NULL, gate_required boolean NOT NULL, gate_tables jsonb NOT NULL,"
-                        + " request_reason text, status text NOT NULL, decided_by text, decided_at timestamptz,"
-                        + " decision_comment text, finished_at timestamptz, result jsonb, error jsonb, gate jsonb)");
+        db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
+        GatewayStateSchema.create(db);
     }
 
     private static long seq;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
 import dev.backstop.testsupport.S3Endpoint;
 import dev.backstop.testsupport.S3ServerExtension;
@@ -50,6 +51,24 @@ class RestoreEndToEndIT {
         return Capture.contentHash(c, "orders", "id");
     }
 
+    /**
+     * An executed statement's record as the gateway writes it, in the gateway's own state schema (created from its
+     * migrations the first time), continuing the hash chain: the tool's own records (copyback --apply) follow it.
+     */
+    private static void gatewayAuditRecord(PgDatabase db, UUID id, String completion) throws Exception {
+        if (db.queryValue("SELECT to_regclass('backstop.audit')") == null) {
+            GatewayStateSchema.create(db);
+        }
+        db.execute("INSERT INTO backstop.audit (seq, id, ts, principal, decision, record, prev_hash, row_hash)"
+                        + " SELECT h.seq + 1, '" + id + "', now(), 'agent-1', 'execute', '{}', h.prev,"
+                        + " encode(sha256(convert_to(h.prev || chr(10) || '{}', 'UTF8')), 'hex')"
+                        + " FROM (SELECT coalesce(max(seq), 0) AS seq, coalesce((SELECT row_hash FROM backstop.audit"
+                        + " ORDER BY seq DESC LIMIT 1), repeat('0', 64)) AS prev FROM backstop.audit) h",
+                "UPDATE backstop.audit SET completed_at = now(), outcome = 'executed', completion = '" + completion + "',"
+                        + " completion_hash = encode(sha256(convert_to(row_hash || chr(10) || '" + completion
+                        + "', 'UTF8')), 'hex') WHERE id = '" + id + "'");
+    }
+
     @Test
     void deleteWithoutWhereIsUndoneByRestoreBeforeAuditAndThePrintedMissingRowsSql(PgDatabase db, S3Endpoint s3)
             throws Exception {
@@ -59,10 +78,7 @@ class RestoreEndToEndIT {
             assertTrue(before.startsWith("303:"), before);
             // The gateway's audit row for the DELETE: its completion carries the statement's commit LSN.
             UUID auditId = UUID.randomUUID();
-            db.execute("CREATE SCHEMA IF NOT EXISTS backstop",
-                    "CREATE TABLE IF NOT EXISTS backstop.audit (id uuid PRIMARY KEY, record text, completion text)",
-                    "INSERT INTO backstop.audit VALUES ('" + auditId + "', '{}', '{\"outcome\":\"executed\",\"commit_lsn\":\""
-                            + Lsn.of(l0.value() + 1) + "\"}')");
+            gatewayAuditRecord(db, auditId, "{\"outcome\":\"executed\",\"commit_lsn\":\"" + Lsn.of(l0.value() + 1) + "\"}");
             db.execute("DELETE FROM orders");
             cap.flush();
 
