@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,27 +71,36 @@ public final class DrillSchedule implements AutoCloseable {
                 .labelNames("result").register(registry);
     }
 
+    /** The validated {@code sidecar.drill*} keys: the command, how often, how long at most. */
+    public record Settings(List<String> command, Duration interval, Duration timeout) {
+    }
+
     /**
-     * Starts the schedule configured in {@code configFile}, or returns null when {@code sidecar.drillIntervalSeconds}
-     * is 0 (the default). Refuses (IllegalArgumentException) a schedule it could not run.
+     * The schedule configured in {@code configFile}, empty when {@code sidecar.drillIntervalSeconds} is 0 (the
+     * default). Refuses (IllegalArgumentException, naming the key) a schedule it could not run: read before anything
+     * starts, so a bad key stops the sidecar at start-up like any other configuration error.
      */
-    public static DrillSchedule start(Path configFile, Path stateDir, PrometheusRegistry registry, AlertSink alerts,
-                                      Clock clock, Function<String, String> env) throws IOException {
+    public static Optional<Settings> settings(Path configFile, Function<String, String> env) throws IOException {
         JsonNode sc = ConfigTree.read(configFile).path("sidecar");
         long interval = sc.path("drillIntervalSeconds").asLong(0);
         if (interval == 0) {
-            return null;
+            return Optional.empty();
         }
         long timeout = sc.path("drillTimeoutSeconds").asLong(3600);
         if (interval < 60 || timeout <= 0) {
             throw new IllegalArgumentException("sidecar.drillIntervalSeconds must be 0 (no scheduled drills) or >= 60,"
                     + " and sidecar.drillTimeoutSeconds > 0; got " + interval + " and " + timeout);
         }
-        DrillSchedule d = new DrillSchedule(command(sc, configFile, env), Duration.ofSeconds(timeout), registry,
-                alerts, clock);
+        return Optional.of(new Settings(command(sc, configFile, env), Duration.ofSeconds(interval),
+                Duration.ofSeconds(timeout)));
+    }
+
+    /** Starts a schedule; the time of the last drill is kept in {@code stateDir}. */
+    public static DrillSchedule start(Settings settings, Path stateDir, PrometheusRegistry registry, AlertSink alerts,
+                                      Clock clock) {
+        DrillSchedule d = new DrillSchedule(settings.command(), settings.timeout(), registry, alerts, clock);
         d.lastRunFile = stateDir.resolve("last-drill");
-        Duration every = Duration.ofSeconds(interval);
-        d.every(every, firstDelay(every, d.lastRun(), clock.instant()));
+        d.every(settings.interval(), firstDelay(settings.interval(), d.lastRun(), clock.instant()));
         return d;
     }
 

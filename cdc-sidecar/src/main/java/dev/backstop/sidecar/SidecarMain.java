@@ -23,6 +23,7 @@ public final class SidecarMain {
         SidecarConfig config;
         try {
             config = SidecarConfig.load(file);
+            DrillSchedule.settings(file, System::getenv); // its keys are refused here too, before anything starts
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -68,19 +69,14 @@ public final class SidecarMain {
 
     /** Starts everything the sidecar process runs; on failure, stops what was started. */
     public static Running start(Path configFile, SidecarConfig config, Clock clock) throws Exception {
+        java.util.Optional<DrillSchedule.Settings> drillSettings = DrillSchedule.settings(configFile, System::getenv);
         SidecarAlerts alerts = SidecarAlerts.start(webhookUrl(configFile), clock);
         Sidecar sidecar = null;
         try {
             sidecar = Sidecar.start(config, S3ObjectStore.create(config.s3()), clock, alerts.forSidecar());
             BypassWatch bypass = BypassWatch.start(configFile, config, sidecar.metrics().registry, alerts.sink(), clock);
-            DrillSchedule drills;
-            try {
-                drills = DrillSchedule.start(configFile, config.stateDir(), sidecar.metrics().registry,
-                        alerts.forSidecar(), clock, System::getenv);
-            } catch (Exception | Error e) {
-                bypass.close();
-                throw e;
-            }
+            DrillSchedule drills = drillSettings.isEmpty() ? null : DrillSchedule.start(drillSettings.get(),
+                    config.stateDir(), sidecar.metrics().registry, alerts.forSidecar(), clock);
             return new Running(sidecar, bypass, alerts, drills);
         } catch (Exception | Error e) {
             if (sidecar != null) {

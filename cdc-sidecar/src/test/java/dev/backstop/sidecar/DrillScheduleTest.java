@@ -127,8 +127,8 @@ class DrillScheduleTest {
         Files.writeString(program, "echo '" + PASSED + "'\n");
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 86400\n  drillCommand: [ \"/bin/sh\", \"" + program
                 + "\" ]\n");
-        try (DrillSchedule d = DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock,
-                Map.<String, String>of()::get)) {
+        try (DrillSchedule d = DrillSchedule.start(DrillSchedule.settings(config, Map.<String, String>of()::get)
+                .orElseThrow(), dir, registry, (t, s, tb, m) -> { }, clock)) {
             assertEquals(null, d.lastRun());
             assertTrue(d.runOnce().passed());
             assertEquals(clock.instant(), d.lastRun());
@@ -140,17 +140,17 @@ class DrillScheduleTest {
     void configuration() throws Exception {
         Path config = dir.resolve("config.yml");
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 0\n");
-        assertEquals(null, DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+        assertTrue(DrillSchedule.settings(config, Map.<String, String>of()::get).isEmpty());
 
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 10\n");
         IllegalArgumentException tooOften = assertThrows(IllegalArgumentException.class,
-                () -> DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+                () -> DrillSchedule.settings(config, Map.<String, String>of()::get));
         assertTrue(tooOften.getMessage().startsWith("sidecar.drillIntervalSeconds must be 0 (no scheduled drills) or >= 60"),
                 tooOften.getMessage());
 
         Files.writeString(config, "sidecar:\n  drillIntervalSeconds: 86400\n");
         IllegalArgumentException noCommand = assertThrows(IllegalArgumentException.class,
-                () -> DrillSchedule.start(config, dir, registry, (t, s, tb, m) -> { }, clock, Map.<String, String>of()::get));
+                () -> DrillSchedule.settings(config, Map.<String, String>of()::get));
         assertTrue(noCommand.getMessage().contains("set sidecar.drillCommand"), noCommand.getMessage());
 
         Path home = dir.resolve("home");
