@@ -71,8 +71,12 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             out.print(script.text());
             return ExitCode.OK;
         }
-        CopybackAudit audit = CopybackAudit.begin(session, table, recSchema + "." + recName,
-                script != null ? "replace (rename)" : Copyback.label(m));
+        String modeText = script != null ? "replace (rename)" : Copyback.label(m);
+        PendingAudit audit = PendingAudit.begin(session, "copyback", "copyback", r -> {
+            r.put("table", table.qualifiedName());
+            r.put("recovered", recSchema + "." + recName);
+            r.put("mode", modeText);
+        }, "copyback");
         try {
             if (script != null) {
                 Copyback.apply(c, script);
@@ -83,16 +87,20 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             }
         } catch (SQLException e) {
             boolean aborted = "P0001".equals(e.getSQLState());
-            audit.end(aborted ? "aborted" : "error", null, e.getMessage());
+            audit.end(aborted ? "aborted" : "error", c2 -> c2.put("error", e.getMessage()));
             if (aborted) {
                 throw new CheckFailedException("copyback aborted, nothing was changed: " + e.getMessage());
             }
             throw new DatabaseException("copyback failed, nothing was changed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            audit.end("error", null, String.valueOf(e.getMessage()));
+            audit.end("error", c2 -> c2.put("error", String.valueOf(e.getMessage())));
             throw e;
         }
-        audit.end("applied", script, null);
+        Copyback.Script ran = script;
+        audit.end("applied", c2 -> {
+            c2.put("summary", ran.summary());
+            ran.statements().forEach(c2.putArray("statements")::add);
+        });
         out.println("Applied copyback " + Copyback.label(script.mode()) + ": " + script.summary().lines().findFirst().orElse(""));
         audit.note().ifPresent(out::println);
         return ExitCode.OK;

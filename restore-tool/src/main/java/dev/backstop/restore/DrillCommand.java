@@ -202,20 +202,11 @@ final class DrillCommand implements Callable<Integer> {
     private Object audit(Session session, List<Result1> results, Instant started) {
         boolean ok = results.stream().allMatch(Result1::ok);
         UUID id = UUID.randomUUID();
-        Instant now = session.environment().clock().instant();
-        ObjectNode record = json(results, ok, started);
-        record.put("id", id.toString());
-        record.put("principal", "restore-tool");
-        record.put("os_user", System.getProperty("user.name"));
-        ObjectNode completion = new ObjectMapper().createObjectNode();
-        completion.put("completed_at", now.toString());
-        completion.put("outcome", ok ? "passed" : "failed");
-        String schema = session.config().stateSchema();
+        ObjectNode record = ToolAudit.record("restore_drill", id, started);
+        record.setAll(json(results, ok, started));
         try {
-            Optional<Long> seq = AuditAppend.append(session.db(), schema, new AuditAppend.Entry(id, started,
-                    "restore-tool", "drill", record.toString(), now, ok ? "passed" : "failed", completion.toString()));
-            return seq.isPresent() ? seq.get() : "not recorded: this database has no audit table " + schema
-                    + ".audit (no gateway state schema)";
+            Optional<Long> seq = ToolAudit.append(session, id, started, "drill", record, ok ? "passed" : "failed");
+            return seq.isPresent() ? seq.get() : "not recorded: " + ToolAudit.notRecorded(session);
         } catch (SQLException | RuntimeException e) { // DatabaseException too: no connection
             results.add(new Result1(null, null, 0, 0, List.of("audit record not written: " + e.getMessage())));
             return null;

@@ -57,6 +57,16 @@ final class QuarantineCommand {
         }
     }
 
+    /** The audit record's fields of a quarantine or its lifting. */
+    private static void fields(com.fasterxml.jackson.databind.node.ObjectNode r, TableRef table, String point,
+                               String reason, String by) {
+        r.put("table", table.qualifiedName());
+        r.put("database", table.database());
+        r.put("recovery_point_id", point);
+        r.put("reason", reason);
+        r.put("by", by);
+    }
+
     @Command(name = "quarantine", mixinStandardHelpOptions = true,
             description = "Mark a recovery point as not to be used (the gateway's not_quarantined check fails on it, "
                     + "restores skip it, retention keeps its files). Exit 1 if the recovery point does not exist.")
@@ -82,6 +92,20 @@ final class QuarantineCommand {
             catalog.putQuarantine(m);
             s.environment().out().println("Quarantined " + table + " " + point + " (by " + m.quarantinedBy()
                     + "): " + reason);
+            // Recorded after the marker is in place: taking trust away must work even when the audit cannot be
+            // written (the failure is reported; lifting a quarantine, below, is refused without its record).
+            java.util.UUID id = java.util.UUID.randomUUID();
+            java.time.Instant now = s.environment().clock().instant();
+            com.fasterxml.jackson.databind.node.ObjectNode record = ToolAudit.record("quarantine", id, now);
+            fields(record, table, point, reason, m.quarantinedBy());
+            try {
+                if (ToolAudit.append(s, id, now, "quarantine", record, "quarantined").isEmpty()) {
+                    s.environment().out().println("Not recorded in the audit: " + ToolAudit.notRecorded(s) + ".");
+                }
+            } catch (java.sql.SQLException | RuntimeException e) {
+                s.environment().err().println("warning: the quarantine is in effect, but its audit record was not "
+                        + "written: " + e.getMessage());
+            }
             return ExitCode.OK;
         }
     }
@@ -106,8 +130,18 @@ final class QuarantineCommand {
             }
             String reason = marker.reason();
             String who = operator(s, marker.by);
-            catalog.removeQuarantine(table, point);
+            // Recorded before the marker goes: trust given back to a recovery point is never unrecorded.
+            PendingAudit audit = PendingAudit.begin(s, "unquarantine", "unquarantine",
+                    r -> fields(r, table, point, reason, who), "unquarantine");
+            try {
+                catalog.removeQuarantine(table, point);
+            } catch (RuntimeException e) {
+                audit.end("error", c -> c.put("error", String.valueOf(e.getMessage())));
+                throw e;
+            }
+            audit.end("lifted", c -> { });
             s.environment().out().println("Unquarantined " + table + " " + point + " (by " + who + "): " + reason);
+            audit.note().ifPresent(s.environment().out()::println);
             return ExitCode.OK;
         }
     }

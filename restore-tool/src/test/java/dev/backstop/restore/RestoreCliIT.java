@@ -269,12 +269,23 @@ class RestoreCliIT {
         RecoveryPointCatalog catalog = new RecoveryPointCatalog(points.store(), points.keys());
         assertEquals(os, catalog.quarantine(ORDERS, ORDERS_OLD).orElseThrow().quarantinedBy());
 
+        // This configuration's database is not reachable: the quarantine is in effect all the same (taking trust away
+        // never waits for the audit), but lifting it is refused without its audit record (QuarantineAuditIT).
+        assertTrue(noUser.err().startsWith("warning: the quarantine is in effect, but its audit record was not written:"
+                + " cannot connect to jdbc:postgresql://localhost:5432/app"), noUser.err());
         Map<String, String> withUser = new java.util.HashMap<>(env);
         withUser.put("USER", "alice");
         CliRun lifted = CliRun.run(withUser, NOW, dir, "--config", config.toString(), "unquarantine", "orders",
                 ORDERS_OLD, "--reason", "fine");
-        assertEquals(0, lifted.exitCode(), lifted.toString());
-        assertEquals("Unquarantined app:public.orders " + ORDERS_OLD + " (by alice): fine\n", lifted.out());
+        assertEquals(1, lifted.exitCode(), lifted.toString());
+        assertTrue(lifted.err().startsWith("error: the audit record of this unquarantine could not be written, so nothing"
+                + " was done: cannot connect to jdbc:postgresql://localhost:5432/app"), lifted.err());
+        assertEquals(os, catalog.quarantine(ORDERS, ORDERS_OLD).orElseThrow().quarantinedBy(), "still quarantined");
+
+        CliRun byUser = CliRun.run(withUser, NOW, dir, "--config", config.toString(), "quarantine", "orders",
+                ORDERS_OLD, "--reason", "mine now");
+        assertEquals(0, byUser.exitCode(), byUser.toString());
+        assertEquals("alice", catalog.quarantine(ORDERS, ORDERS_OLD).orElseThrow().quarantinedBy());
 
         CliRun explicit = CliRun.run(withUser, NOW, dir, "--config", config.toString(), "quarantine", "orders",
                 ORDERS_OLD, "--reason", "again", "--by", "bob");
