@@ -63,6 +63,7 @@ class QuarantineAuditIT {
                 assertEquals("lifted", JSON.readTree(rs.getString(5)).get("outcome").asText());
                 assertTrue(!rs.next());
             }
+            assertEquals(2, AuditChainCheck.assertValid(db)); // the lifting: written, then completed
 
             // The record cannot be written: the quarantine stays.
             cap.run("quarantine", "orders", point, "--reason", "again", "--by", "alice");
