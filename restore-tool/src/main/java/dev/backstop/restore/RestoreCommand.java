@@ -112,6 +112,7 @@ final class RestoreCommand implements Callable<Integer> {
             Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress(),
                     (conn, pk, keys) -> copybackText(conn, table, name, modes, pk, keys));
             RestoreRun.printOutcome(out, o, t.description());
+            record(session, table, t, vm, name, o);
             if (!o.ok()) {
                 out.println("Validation FAILED: no copyback SQL. The recovered table is left for inspection; drop it with:");
                 out.println("  DROP TABLE " + Sql.qualified(table.schema(), name) + ";");
@@ -128,6 +129,32 @@ final class RestoreCommand implements Callable<Integer> {
             return ExitCode.OK;
         } finally {
             RestoreRun.deleteTree(work);
+        }
+    }
+
+    /**
+     * Records the restore in the gateway's audit chain (a new table in the protected database, and what it was built
+     * from). Best effort: during an incident a restore must not wait for the audit, and it changes no existing table;
+     * a record that fails is a warning.
+     */
+    private static void record(Session session, TableRef table, RestoreTarget t, VerifiedManifest vm, String name,
+                               Restorer.Outcome o) {
+        java.util.UUID id = java.util.UUID.randomUUID();
+        java.time.Instant now = session.environment().clock().instant();
+        com.fasterxml.jackson.databind.node.ObjectNode record = ToolAudit.record("restore", id, now);
+        record.put("table", table.qualifiedName());
+        record.put("database", table.database());
+        record.put("target", t.description());
+        record.put("recovery_point_id", vm.manifest().recoveryPointId());
+        record.put("manifest_key", vm.key());
+        record.put("recovered", table.schema() + "." + name);
+        record.put("rows", o.rows());
+        com.fasterxml.jackson.databind.node.ArrayNode problems = record.putArray("problems");
+        o.problems().forEach(problems::add);
+        try {
+            ToolAudit.append(session, id, now, "restore", record, o.ok() ? "validated" : "validation_failed");
+        } catch (SQLException | RuntimeException e) {
+            session.environment().err().println("warning: this restore was not recorded in the audit: " + e.getMessage());
         }
     }
 

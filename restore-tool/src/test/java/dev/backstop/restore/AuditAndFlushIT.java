@@ -41,11 +41,10 @@ class AuditAndFlushIT {
         GatewayStateSchema.create(db);
     }
 
-    private static long seq;
-
+    /** A record as the gateway writes it, after whatever the chain holds (the restore tool appends its own too). */
     private static void audit(PgDatabase db, UUID id, String principal, String decision, UUID approval, String completion)
             throws Exception {
-        seq++;
+        long seq = ((Number) db.queryValue("SELECT coalesce(max(seq), 0) + 1 FROM backstop.audit")).longValue();
         db.execute("INSERT INTO backstop.audit (seq, id, ts, principal, decision, risk, approval_id, record, prev_hash,"
                 + " row_hash, completed_at, outcome, completion) VALUES (" + seq + ", '" + id + "', now(), '" + principal
                 + "', '" + decision + "', 'CRITICAL', " + (approval == null ? "NULL" : "'" + approval + "'")

@@ -90,6 +90,21 @@ class RestoreEndToEndIT {
             assertTrue(r.out().contains("  ok    fingerprint: ok ("), r.out());
             assertTrue(r.out().contains("Target:           just before audit " + auditId), r.out());
             assertEquals(before, Capture.contentHash(c, "orders_rec", "id"));
+            // The restore is recorded in the gateway's audit chain, after the statement's own record.
+            try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(
+                    "SELECT principal, outcome, record FROM backstop.audit WHERE decision = 'restore'")) {
+                assertTrue(rs.next());
+                assertEquals("restore-tool", rs.getString(1));
+                assertEquals("validated", rs.getString(2));
+                com.fasterxml.jackson.databind.JsonNode rec = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(rs.getString(3));
+                assertEquals("public.orders_rec", rec.get("recovered").asText());
+                assertEquals(303, rec.get("rows").asLong());
+                assertTrue(rec.get("target").asText().startsWith("just before audit " + auditId + " (commit LSN "),
+                        rec.toString());
+                assertFalse(rs.next());
+            }
+            AuditChainCheck.assertValid(db);
 
             CliRun diff = cap.run("diff", "orders", "orders_rec");
             assertEquals(1, diff.exitCode(), diff.toString());
