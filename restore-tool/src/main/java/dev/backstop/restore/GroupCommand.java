@@ -109,6 +109,7 @@ final class GroupCommand implements Callable<Integer> {
                 for (Restorer.Plan p : plans) {
                     String name = RestoreRun.scratchName(p.table().name(), "recovered", session.environment().clock().instant());
                     Restorer.Outcome o = restorer.load(c, p, name, session.environment().progress());
+                    RestoreCommand.record(session, description, o, groupName);
                     outcomes.add(o);
                     out.println();
                     RestoreRun.printOutcome(out, o, description);

@@ -112,7 +112,7 @@ final class RestoreCommand implements Callable<Integer> {
             Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress(),
                     (conn, pk, keys) -> copybackText(conn, table, name, modes, pk, keys));
             RestoreRun.printOutcome(out, o, t.description());
-            record(session, table, t, vm, name, o);
+            record(session, t.description(), o, null);
             if (!o.ok()) {
                 out.println("Validation FAILED: no copyback SQL. The recovered table is left for inspection; drop it with:");
                 out.println("  DROP TABLE " + Sql.qualified(table.schema(), name) + ";");
@@ -137,24 +137,27 @@ final class RestoreCommand implements Callable<Integer> {
      * from). Best effort: during an incident a restore must not wait for the audit, and it changes no existing table;
      * a record that fails is a warning.
      */
-    private static void record(Session session, TableRef table, RestoreTarget t, VerifiedManifest vm, String name,
-                               Restorer.Outcome o) {
+    static void record(Session session, String target, Restorer.Outcome o, String group) {
         java.util.UUID id = java.util.UUID.randomUUID();
         java.time.Instant now = session.environment().clock().instant();
         com.fasterxml.jackson.databind.node.ObjectNode record = ToolAudit.record("restore", id, now);
-        record.put("table", table.qualifiedName());
-        record.put("database", table.database());
-        record.put("target", t.description());
-        record.put("recovery_point_id", vm.manifest().recoveryPointId());
-        record.put("manifest_key", vm.key());
-        record.put("recovered", table.schema() + "." + name);
+        record.put("table", o.table().qualifiedName());
+        record.put("database", o.table().database());
+        if (group != null) {
+            record.put("group", group);
+        }
+        record.put("target", target);
+        record.put("recovery_point_id", o.manifest().manifest().recoveryPointId());
+        record.put("manifest_key", o.manifest().key());
+        record.put("recovered", o.table().schema() + "." + o.recoveredName());
         record.put("rows", o.rows());
         com.fasterxml.jackson.databind.node.ArrayNode problems = record.putArray("problems");
         o.problems().forEach(problems::add);
         try {
             ToolAudit.append(session, id, now, "restore", record, o.ok() ? "validated" : "validation_failed");
         } catch (SQLException | RuntimeException e) {
-            session.environment().err().println("warning: this restore was not recorded in the audit: " + e.getMessage());
+            session.environment().err().println("warning: the restore of " + o.table() + " was not recorded in the"
+                    + " audit: " + e.getMessage());
         }
     }
 

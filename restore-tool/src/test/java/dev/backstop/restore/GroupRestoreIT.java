@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.backstop.sidecar.Sidecar;
 import dev.backstop.snapshot.Lsn;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
+import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
 import dev.backstop.testsupport.S3Endpoint;
 import dev.backstop.testsupport.S3ServerExtension;
@@ -29,6 +30,7 @@ class GroupRestoreIT {
     void bothMembersAtOneLsn(PgDatabase db, S3Endpoint s3) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "group"); Connection c = db.connect()) {
             Orders.create(db, 200);
+            GatewayStateSchema.create(db); // each member's restore is recorded in the gateway's audit
             db.execute("CREATE TABLE items (order_id bigint, sku text, n int, PRIMARY KEY (order_id, sku))",
                     "INSERT INTO items SELECT g, 'sku-' || (g % 3), g FROM generate_series(1, 200) g");
             cap.start(List.of("public.orders", "public.items"), Map.of("shop", List.of("public.orders", "public.items")));
@@ -67,6 +69,10 @@ class GroupRestoreIT {
             assertEquals(items1, Capture.contentHash(c, "items__recovered_20261126_100001", "order_id, sku"));
             assertTrue(atL0.out().contains("-- ===== mode missing-rows (apply: backstop restore copyback public.items "
                     + "items__recovered_20261126_100001 --mode missing-rows --apply)"), atL0.out());
+            assertEquals(4, AuditChainCheck.assertValid(db), "one record per member and restore");
+            assertEquals("public.orders__recovered_20261126_100001 shop validated", db.queryValue("SELECT (record::jsonb"
+                    + " ->> 'recovered') || ' ' || (record::jsonb ->> 'group') || ' ' || outcome FROM backstop.audit"
+                    + " WHERE seq = 4"));
         }
     }
 }
