@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.backstop.gateway.core.AuditChain;
 import dev.backstop.gateway.db.AuditWriter;
@@ -24,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -39,14 +37,7 @@ class AuditWriterIT {
     @Test
     void aCompletionWhoseBatchFailedIsWrittenOnceTheStateDatabaseIsBack(PgDatabase db) throws Exception {
         StateSchema schema = new StateSchema("backstop_retry");
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(db.jdbcUrl());
-        hc.setUsername(db.user());
-        hc.setPassword(db.password());
-        hc.setMaximumPoolSize(2);
-        try (HikariDataSource ds = new HikariDataSource(hc)) {
-            Flyway.configure().dataSource(ds).schemas(schema.name()).createSchemas(true)
-                    .locations("classpath:db/migration/backstop").load().migrate();
+        try (HikariDataSource ds = MigratedStateDataSource.open(db, schema, 2, false)) {
             java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
             javax.sql.DataSource flaky = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
                     getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, m, args) -> {
@@ -86,15 +77,7 @@ class AuditWriterIT {
     @Test
     void twoWritersKeepOneVerifiableChain(PgDatabase db) throws Exception {
         StateSchema schema = new StateSchema("backstop");
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(db.jdbcUrl());
-        hc.setUsername(db.user());
-        hc.setPassword(db.password());
-        hc.setMaximumPoolSize(4);
-        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
-        try (HikariDataSource ds = new HikariDataSource(hc)) {
-            Flyway.configure().dataSource(ds).schemas(schema.name()).createSchemas(true)
-                    .locations("classpath:db/migration/backstop").load().migrate();
+        try (HikariDataSource ds = MigratedStateDataSource.open(db, schema, 4, true)) {
             AuditWriter a = new AuditWriter(ds, schema, 64, e -> { });
             AuditWriter b = new AuditWriter(ds, schema, 64, e -> { });
             a.start();

@@ -3,7 +3,6 @@ package dev.backstop.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.backstop.gateway.db.AuditReader;
 import dev.backstop.gateway.db.AuditWriter;
@@ -17,7 +16,6 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,14 +31,7 @@ class ExternalAuditWriterIT {
     @Test
     void recordsOfAnotherWriterFollowingTheContractCostTheGatewayNoAuditFailure(PgDatabase db) throws Exception {
         StateSchema schema = new StateSchema("backstop");
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(db.jdbcUrl());
-        hc.setUsername(db.user());
-        hc.setPassword(db.password());
-        hc.setMaximumPoolSize(2);
-        try (HikariDataSource ds = new HikariDataSource(hc)) {
-            Flyway.configure().dataSource(ds).schemas(schema.name()).createSchemas(true)
-                    .locations("classpath:db/migration/backstop").load().migrate();
+        try (HikariDataSource ds = MigratedStateDataSource.open(db, schema, 2, false)) {
             AtomicInteger failures = new AtomicInteger();
             AuditWriter gateway = new AuditWriter(ds, schema, 64, e -> failures.incrementAndGet());
             gateway.start();
