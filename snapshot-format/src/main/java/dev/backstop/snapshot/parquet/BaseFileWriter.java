@@ -3,7 +3,6 @@ package dev.backstop.snapshot.parquet;
 import dev.backstop.snapshot.ColumnSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -33,7 +32,7 @@ public final class BaseFileWriter implements Closeable {
     private BaseFileWriter(Path file, List<ColumnSpec> columns) throws IOException {
         this.columns = columns.size();
         this.writer = new Builder(new LocalOutputFile(file), new BaseRowWriteSupport(columns))
-                .withConf(new PlainParquetConfiguration())
+                .withConf(ParquetFiles.configuration())
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withRowGroupSize((long) RowFileWriter.ROW_GROUP_BYTES)

@@ -2,7 +2,6 @@ package dev.backstop.snapshot.parquet;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.Lsn;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroup;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -38,7 +37,7 @@ public final class RowFileWriter implements Closeable {
         this.delta = delta;
         this.schema = delta ? ParquetSchemas.delta(columns) : ParquetSchemas.base(columns);
         this.writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
-                .withConf(new PlainParquetConfiguration())
+                .withConf(ParquetFiles.configuration())
                 .withType(schema)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
