@@ -146,7 +146,10 @@ final class DrillCommand implements Callable<Integer> {
             // One COPY stream: a drill runs next to production work and need not be fast.
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                     session::newConnection, 1);
-            Restorer.Plan plan = restorer.prepare(latest.value(), m.coveredLsn(), new VerifiedFiles(session.store(), work));
+            Restorer.Plan plan;
+            try (VerifiedFiles files = new VerifiedFiles(session.store(), work)) {
+                plan = restorer.prepare(latest.value(), m.coveredLsn(), files); // every file checked on return
+            }
             Connection c = session.db();
             Restorer.requireUtf8(c);
             String name = RestoreRun.scratchName(table.name(), "drill", session.environment().clock().instant());

@@ -63,8 +63,7 @@ final class GroupCommand implements Callable<Integer> {
             GroupRecoveryPoint g = latest.value();
             List<TableRef> members = g.members().stream().map(GroupRecoveryPoint.Member::table).toList();
             Path work = RestoreRun.tempDir();
-            try {
-                VerifiedFiles files = new VerifiedFiles(session.store(), work);
+            try (VerifiedFiles files = new VerifiedFiles(session.store(), work)) {
                 Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                         session::newConnection, jobs);
                 Lsn lsn;

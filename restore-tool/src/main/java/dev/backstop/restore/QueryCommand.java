@@ -59,8 +59,7 @@ final class QueryCommand implements Callable<Integer> {
         RecoveryPointCatalog catalog = session.catalog();
         PrintWriter out = session.environment().out();
         Path work = RestoreRun.tempDir();
-        try {
-            VerifiedFiles files = new VerifiedFiles(session.store(), work);
+        try (VerifiedFiles files = new VerifiedFiles(session.store(), work)) {
             Lsn lsn;
             Result<VerifiedManifest> chosen;
             if (target == null) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Rebuild a table as of a point in time into a NEW table {table}__recovered_{yyyyMMdd_HHmmss} "
-                + "(never the original): verify every file (size, SHA-256, rows) before reading, replay base + deltas "
+                + "(never the original): verify every file (size, SHA-256, rows) before reading it, replay base + deltas "
                 + "to the target, load with COPY, then validate (row count, primary key, fingerprint). Only if "
                 + "validation passes, print copyback SQL (missing-rows, upsert, replace) for `copyback`. A target not "
                 + "captured yet (seconds after the statement) makes the tool ask the sidecar to flush first (up to "
@@ -58,31 +58,33 @@ final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Session session = parent.session();
         TableRef table = session.table(tableName);
+        long startUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+        long t0 = System.nanoTime();
+        // The database connection (~0.1 s) is opened while the store client is built and the recovery point is
+        // chosen and downloaded; its outcome, a failure included, is taken only after the delta files are verified,
+        // where it was needed before.
+        java.util.concurrent.CompletableFuture<Connection> db = dryRun ? null
+                : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    Connection conn = session.db();
+                    try {
+                        Restorer.requireUtf8(conn);
+                    } catch (SQLException e) {
+                        throw new DatabaseException("restore of " + table + ": " + e.getMessage(), e);
+                    }
+                    return conn;
+                });
         RecoveryPointCatalog catalog = session.catalog();
         PrintWriter out = session.environment().out();
         Path work = RestoreRun.tempDir();
-        try {
-            long startUptime = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
-            long t0 = System.nanoTime();
-            // The database connection (~0.1 s) is opened while the recovery point is chosen and downloaded; its
-            // outcome, a failure included, is taken only after the verification, where it was needed before.
-            java.util.concurrent.CompletableFuture<Connection> db = dryRun ? null
-                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        Connection conn = session.db();
-                        try {
-                            Restorer.requireUtf8(conn);
-                        } catch (SQLException e) {
-                            throw new DatabaseException("restore of " + table + ": " + e.getMessage(), e);
-                        }
-                        return conn;
-                    });
-            VerifiedFiles files = new VerifiedFiles(session.store(), work);
+        try (VerifiedFiles files = new VerifiedFiles(session.store(), work)) {
             RestoreTarget t = RestoreRun.target(target, session, files, table);
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                     session::newConnection, jobs);
             VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint, session.flusher()), table, t.lsn()).value();
             long t1 = System.nanoTime();
-            Restorer.Plan plan = restorer.prepare(vm, t.lsn(), files);
+            // Base files are checked while the first ones load, each before it is read (a restore creates one new
+            // table, dropped if a later file fails its check; a group verifies every member first).
+            Restorer.Plan plan = restorer.prepareStreaming(vm, t.lsn(), files);
             if (dryRun) {
                 out.println("Dry run: nothing was created.");
                 out.println("Table:            " + table);

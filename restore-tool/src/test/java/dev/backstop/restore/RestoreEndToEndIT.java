@@ -207,7 +207,7 @@ class RestoreEndToEndIT {
     }
 
     @Test
-    void tamperedDataFileFailsBeforeAnythingIsCreated(PgDatabase db, S3Endpoint s3) throws Exception {
+    void tamperedDataFileRestoresNothing(PgDatabase db, S3Endpoint s3) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "e2e-tamper"); Connection c = db.connect()) {
             Lsn l0 = prepare(cap, c);
             db.execute("DELETE FROM orders");
@@ -227,6 +227,51 @@ class RestoreEndToEndIT {
             assertTrue(r.err().contains("failed verification, nothing was restored"), r.err());
             assertTrue(r.err().contains(base + " SHA-256 is "), r.err());
             assertEquals(Boolean.FALSE, db.queryValue("SELECT to_regclass('public.orders_bad') IS NOT NULL"));
+        }
+    }
+
+    /**
+     * Base files are checked while the first ones load (each before it is read): a later part that fails its check
+     * fails the load, possibly after rows of an earlier part went in, and the new table is dropped all the same.
+     */
+    @Test
+    void aTamperedLaterBasePartFailsTheLoadAndLeavesNoTable(PgDatabase db, S3Endpoint s3) throws Exception {
+        db.execute("CREATE TABLE parts (id bigint PRIMARY KEY, note text)",
+                "INSERT INTO parts SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 60000) g");
+        try (Capture cap = new Capture(db, s3, dir, "e2e-parts")) {
+            cap.extraConfig.add("  partBytes: 1048576"); // in the sidecar section: parts of ~1 MiB
+            cap.start(List.of("public.parts"), Map.of());
+            var vm = cap.sidecar.flush(List.of(cap.table("public.parts")), java.time.Duration.ofSeconds(60))
+                    .orElseThrow().manifests().get(cap.table("public.parts"));
+            List<dev.backstop.snapshot.ManifestFile> bases = vm.manifest().baseFiles();
+            assertTrue(bases.size() >= 2, "base parts: " + bases.size());
+            String covered = vm.manifest().coveredLsn().toString();
+            String last = bases.get(bases.size() - 1).key();
+            byte[] original;
+            try (var client = s3.newClient()) {
+                original = client.getObjectAsBytes(b -> b.bucket(s3.bucket()).key(last)).asByteArray();
+                byte[] changed = original.clone();
+                changed[changed.length / 2] ^= 0x01;
+                client.putObject(b -> b.bucket(s3.bucket()).key(last),
+                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(changed));
+            }
+            CliRun bad = cap.run("restore", "parts", "--lsn", covered, "--into", "parts_bad");
+            assertEquals(1, bad.exitCode(), bad.toString());
+            assertFalse(bad.out().contains("BEGIN;"), bad.out());
+            assertTrue(bad.err().contains("failed verification, nothing was restored"), bad.err());
+            assertTrue(bad.err().contains("file " + last + " SHA-256 is "), bad.err());
+            assertEquals(Boolean.FALSE, db.queryValue("SELECT to_regclass('public.parts_bad') IS NOT NULL"));
+
+            try (var client = s3.newClient()) {
+                client.putObject(b -> b.bucket(s3.bucket()).key(last),
+                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(original));
+            }
+            CliRun good = cap.run("restore", "parts", "--lsn", covered, "--into", "parts_good");
+            assertEquals(0, good.exitCode(), good.toString());
+            assertTrue(good.out().contains("files: ok (" + vm.manifest().files().size() + " files, "), good.out());
+            try (Connection c = db.connect()) {
+                assertEquals(Capture.contentHash(c, "parts", "id"), Capture.contentHash(c, "parts_good", "id"));
+            }
         }
     }
 
