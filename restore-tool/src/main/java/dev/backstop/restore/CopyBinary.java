@@ -2,6 +2,7 @@ package dev.backstop.restore;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.Utf8Text;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -108,11 +109,11 @@ final class CopyBinary {
             case INT32 -> oid == INT4 ? (o, v) -> o.putInt(4).putInt(((Number) v).intValue()) : null;
             case INT64 -> oid == INT8 ? (o, v) -> o.putInt(8).putLong((Long) v) : null;
             case DECIMAL -> oid == NUMERIC ? (o, v) -> numeric(o, (BigDecimal) v) : null;
-            case NUMERIC_TEXT -> oid == NUMERIC ? (o, v) -> numericText(o, (String) v) : null;
+            case NUMERIC_TEXT -> oid == NUMERIC ? (o, v) -> numericText(o, v.toString()) : null;
             case FLOAT32 -> oid == FLOAT4 ? (o, v) -> o.putInt(4).putInt(Float.floatToIntBits((Float) v)) : null;
             case FLOAT64 -> oid == FLOAT8 ? (o, v) -> o.putInt(8).putLong(Double.doubleToLongBits((Double) v)) : null;
             case BOOL -> oid == BOOL ? (o, v) -> o.putInt(1).put(((Boolean) v) ? 1 : 0) : null;
-            case TEXT -> oid == TEXT || oid == VARCHAR || oid == BPCHAR || oid == NAME ? (o, v) -> text(o, (String) v) : null;
+            case TEXT -> oid == TEXT || oid == VARCHAR || oid == BPCHAR || oid == NAME ? CopyBinary::textValue : null;
             case BYTES -> oid == BYTEA ? (o, v) -> {
                 byte[] b = ((Bytes) v).toByteArray();
                 o.putInt(b.length).put(b);
@@ -132,15 +133,15 @@ final class CopyBinary {
 
     private static ValueWriter pgText(int oid, int elem) {
         if (oid == JSON) {
-            return (o, v) -> text(o, (String) v);
+            return CopyBinary::textValue;
         }
         if (oid == JSONB) {
-            return (o, v) -> jsonb(o, (String) v);
+            return CopyBinary::jsonbValue;
         }
         if (elem != 0) {
             ElementWriter e = element(elem);
             if (e != null) {
-                return (o, v) -> PgArrayText.parse((String) v).write(o, elem, e);
+                return (o, v) -> PgArrayText.parse(v.toString()).write(o, elem, e);
             }
         }
         return null;
@@ -177,6 +178,23 @@ final class CopyBinary {
             case "f" -> false;
             default -> throw new IllegalArgumentException("not a boolean array element: " + t);
         };
+    }
+
+    /** A text value: a String, or UTF-8 bytes as the file stored them ({@link Utf8Text}), copied as they are. */
+    private static void textValue(ByteBuf o, Object v) {
+        if (v instanceof Utf8Text t) {
+            o.putInt(t.bytes().length).put(t.bytes());
+        } else {
+            text(o, (String) v);
+        }
+    }
+
+    private static void jsonbValue(ByteBuf o, Object v) {
+        if (v instanceof Utf8Text t) {
+            o.putInt(t.bytes().length + 1).put(1).put(t.bytes());
+        } else {
+            jsonb(o, (String) v);
+        }
     }
 
     private static void text(ByteBuf o, String s) {

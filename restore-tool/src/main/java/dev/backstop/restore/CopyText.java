@@ -1,6 +1,7 @@
 package dev.backstop.restore;
 
 import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.Utf8Text;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -42,6 +43,9 @@ final class CopyText {
     static String text(Object v) {
         if (v instanceof String s) {
             return s;
+        }
+        if (v instanceof Utf8Text t) {
+            return t.toString();
         }
         if (v instanceof Integer || v instanceof Long || v instanceof Short) {
             return v.toString();

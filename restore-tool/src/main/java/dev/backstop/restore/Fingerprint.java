@@ -2,6 +2,7 @@ package dev.backstop.restore;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.Utf8Text;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -130,8 +131,12 @@ final class Fingerprint {
                 }
                 yield PgHash.hashBytesExtended(buf.array(), 0, buf.size(), seed);
             }
-            case BPCHAR -> text(stripTrailingBlanks((String) v), seed);
-            case NUMERIC_TEXT, TEXT, PG_TEXT -> text((String) v, seed);
+            // Text the file stored as UTF-8 is hashed as it is; a blank is one byte (0x20) in UTF-8 and never part of
+            // another character's encoding, so trailing blanks are stripped on the bytes alike.
+            case BPCHAR -> v instanceof Utf8Text t ? PgHash.hashBytesExtended(t.bytes(), 0, withoutTrailingBlanks(t.bytes()), seed)
+                    : text(stripTrailingBlanks((String) v), seed);
+            case NUMERIC_TEXT, TEXT, PG_TEXT -> v instanceof Utf8Text t ? PgHash.hashBytesExtended(t.bytes(), 0, t.bytes().length, seed)
+                    : text((String) v, seed);
         };
     }
 
@@ -139,6 +144,14 @@ final class Fingerprint {
         buf.clear();
         buf.putUtf8(s, false);
         return PgHash.hashBytesExtended(buf.array(), 0, buf.size(), seed);
+    }
+
+    private static int withoutTrailingBlanks(byte[] utf8) {
+        int end = utf8.length;
+        while (end > 0 && utf8[end - 1] == ' ') {
+            end--;
+        }
+        return end;
     }
 
     private static String stripTrailingBlanks(String s) {

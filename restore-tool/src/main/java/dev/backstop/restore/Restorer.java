@@ -25,7 +25,7 @@ import java.util.function.Supplier;
 
 /**
  * One table restore: choose the recovery point, download and verify every file (size, SHA-256, row count) before
- * reading any, rebuild the rows at the target LSN, load them into a new table, then validate it (row count, primary
+ * reading it, rebuild the rows at the target LSN, load them into a new table, then validate it (row count, primary
  * key, fingerprint). Never writes to the original table.
  */
 final class Restorer {
@@ -40,11 +40,17 @@ final class Restorer {
     }
 
     /**
-     * A prepared restore: files verified, the changes up to the target read (memory O(changes)); the base rows are
-     * streamed only when loading (or counting for a dry run).
+     * A prepared restore: the delta files verified and the changes up to the target read (memory O(changes)); the
+     * base rows are streamed only when loading (or counting for a dry run), each base file checked before it is read
+     * (already when {@code files} was verified whole, see {@link #prepare}). {@code started}: when the verification
+     * started ({@link System#nanoTime()}).
      */
     record Plan(TableRef table, VerifiedManifest manifest, Lsn lsn, StreamingReplay replay,
-                StreamingReplay.BaseSource base, long bytes, List<String> checks, double verifySeconds) {
+                StreamingReplay.BaseSource base, VerifiedFiles files, List<String> checks, long started) {
+        /** Seconds from the start of the verification to the end of the last file's check. */
+        double verifySeconds() {
+            return Math.max(0, files.lastCheckedNanos() - started) / 1e9;
+        }
     }
 
     /** The rows at the target counted and fingerprinted without loading them (a dry run). */
@@ -135,26 +141,57 @@ final class Restorer {
         return selector.select(table, target.lsn());
     }
 
+    /**
+     * Verifies every file of the recovery point (size, SHA-256, rows) before returning, then reads the changes up to
+     * {@code lsn}: for a group restore, where nothing is created before every member is verified.
+     */
     Plan prepare(VerifiedManifest vm, Lsn lsn, VerifiedFiles files) throws IOException {
         long t0 = System.nanoTime();
         Manifest m = vm.manifest();
-        List<String> checks = new ArrayList<>();
-        checks.add("manifest checksum: ok (" + vm.key() + ")");
         List<String> problems = files.downloadAll(m);
         if (!problems.isEmpty()) {
-            throw new CheckFailedException("recovery point " + m.recoveryPointId() + " of " + m.table()
-                    + " failed verification, nothing was restored:\n  - " + String.join("\n  - ", problems));
+            throw rejected(m, problems);
         }
-        checks.add("files: ok (" + m.files().size() + " files, " + files.bytes() + " bytes, size + SHA-256 + rows)");
+        return plan(vm, lsn, files, t0);
+    }
+
+    /**
+     * As {@link #prepare}, but only the delta files are verified before returning; the base files are downloaded and
+     * checked in the background, in order, and the load (or count) waits for each one's check before reading it. The
+     * first base file's rows are loaded while the next ones are still being checked; a file that fails its check
+     * fails the load, which drops the new table: nothing is restored, as when the check comes first.
+     */
+    Plan prepareStreaming(VerifiedManifest vm, Lsn lsn, VerifiedFiles files) throws IOException {
+        long t0 = System.nanoTime();
+        Manifest m = vm.manifest();
+        files.start(m.deltaFiles());
+        files.start(m.baseFiles());
+        List<String> problems = files.await(m.deltaFiles());
+        if (!problems.isEmpty()) {
+            throw rejected(m, problems);
+        }
+        return plan(vm, lsn, files, t0);
+    }
+
+    private Plan plan(VerifiedManifest vm, Lsn lsn, VerifiedFiles files, long t0) throws IOException {
+        Manifest m = vm.manifest();
         StreamingReplay replay;
         try {
             replay = StreamingReplay.readDeltas(m, files, lsn);
         } catch (FormatException e) {
             throw new CheckFailedException("recovery point " + m.recoveryPointId() + " cannot be replayed to " + lsn
                     + ": " + e.getMessage());
+        } catch (VerifiedFiles.Rejected e) {
+            throw rejected(m, e.problems());
         }
-        return new Plan(m.table(), vm, lsn, replay, BaseReader.sourceOf(m, files), files.bytes(), checks,
-                (System.nanoTime() - t0) / 1e9);
+        List<String> checks = List.of("manifest checksum: ok (" + vm.key() + ")");
+        // Text outside the key stays UTF-8 bytes: COPY and the fingerprint use the bytes (see Utf8Text).
+        return new Plan(m.table(), vm, lsn, replay, BaseReader.sourceOf(m, files, true), files, checks, t0);
+    }
+
+    private static CheckFailedException rejected(Manifest m, List<String> problems) {
+        return new CheckFailedException("recovery point " + m.recoveryPointId() + " of " + m.table()
+                + " failed verification, nothing was restored:\n  - " + String.join("\n  - ", problems));
     }
 
     /** Streams the plan's rows into {@code sink}; checks consistency (no unmatched change, total_rows at covered LSN). */
@@ -166,7 +203,12 @@ final class Restorer {
         } catch (FormatException e) {
             throw new CheckFailedException("recovery point " + m.recoveryPointId() + " cannot be replayed to "
                     + plan.lsn() + ": " + e.getMessage());
+        } catch (VerifiedFiles.Rejected e) {
+            throw rejected(m, e.problems());
         }
+        // Every file was read, so every one passed its check (a streaming plan checks them while loading).
+        checks.add("files: ok (" + m.files().size() + " files, " + plan.files().bytes()
+                + " bytes, size + SHA-256 + rows)");
         if (t.unmatched() != 0) {
             throw new CheckFailedException("recovery point " + m.recoveryPointId() + " is inconsistent: "
                     + t.unmatched() + " delete/update change(s) found no old row; nothing was restored");
@@ -334,7 +376,7 @@ final class Restorer {
             String timings = String.format(java.util.Locale.ROOT,
                     "verify %.2f s, replay + COPY %.2f s, primary key + fingerprint %.2f s", plan.verifySeconds(),
                     loadSeconds, (System.nanoTime() - v0) / 1e9);
-            return new Outcome(plan.table(), plan.manifest(), plan.lsn(), into, rows, plan.bytes(), seconds, expected,
+            return new Outcome(plan.table(), plan.manifest(), plan.lsn(), into, rows, plan.files().bytes(), seconds, expected,
                     actual, true, checks, problems, timings, prepared[0]);
         } catch (SQLException e) {
             dropQuietly(c, created, schema, into);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.ValueEncoding;
 import dev.backstop.snapshot.parquet.Bytes;
+import dev.backstop.snapshot.parquet.Utf8Text;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -154,6 +155,44 @@ class CopyEncodingTest {
         assertEquals(textHash("ab  ", 2), fp.hash(1, "ab  "));
         assertEquals(Fingerprint.Kind.BPCHAR, Fingerprint.kind(ColumnSpec.of("c", "bpchar", ValueEncoding.TEXT, true)));
         assertEquals(Fingerprint.Kind.TEXT, Fingerprint.kind(ColumnSpec.of("c", "text", ValueEncoding.TEXT, true)));
+    }
+
+    private static Utf8Text utf8(String s) {
+        return Utf8Text.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Text kept as the file's UTF-8 bytes hashes and encodes exactly as the same text as a String. */
+    @Test
+    void utf8TextIsHashedAndWrittenAsItsString() {
+        List<ColumnSpec> columns = List.of(ColumnSpec.of("c", "character(5)", ValueEncoding.TEXT, true),
+                ColumnSpec.of("t", "text", ValueEncoding.TEXT, true),
+                ColumnSpec.of("nt", "numeric", ValueEncoding.NUMERIC_TEXT, true),
+                ColumnSpec.of("j", "jsonb", ValueEncoding.PG_TEXT, true),
+                ColumnSpec.of("js", "json", ValueEncoding.PG_TEXT, true),
+                ColumnSpec.of("a", "text[]", ValueEncoding.PG_TEXT, true));
+        Object[] strings = {"Zoë  ", "a\tb 🍕 ", "-12.50", "{\"k\": [1, \"é\"]}", "{\"b\":1,  \"b\": 2}", "{a,\"b c\",NULL}"};
+        Object[] raw = new Object[strings.length];
+        for (int i = 0; i < strings.length; i++) {
+            raw[i] = utf8((String) strings[i]);
+        }
+        Fingerprint fp = new Fingerprint(columns);
+        for (int i = 0; i < strings.length; i++) {
+            assertEquals(fp.hash(i, strings[i]), fp.hash(i, raw[i]), "column " + columns.get(i).name());
+        }
+        assertEquals(fp.hash(0, "Zoë"), fp.hash(0, utf8("Zoë  ")), "bpchar's trailing blanks are stripped on the bytes");
+        CopyBinary binary = CopyBinary.fromTypes(columns, List.of(new long[] {CopyBinary.BPCHAR, 0},
+                new long[] {CopyBinary.TEXT, 0}, new long[] {CopyBinary.NUMERIC, 0}, new long[] {CopyBinary.JSONB, 0},
+                new long[] {CopyBinary.JSON, 0}, new long[] {1009, CopyBinary.TEXT})).orElseThrow();
+        ByteBuf fromStrings = new ByteBuf(8);
+        binary.appendRow(fromStrings, strings);
+        ByteBuf fromRaw = new ByteBuf(8);
+        binary.appendRow(fromRaw, raw);
+        assertEquals(hex(fromStrings), hex(fromRaw));
+        StringBuilder text = new StringBuilder();
+        CopyText.appendRow(text, strings);
+        StringBuilder rawText = new StringBuilder();
+        CopyText.appendRow(rawText, raw);
+        assertEquals(text.toString(), rawText.toString());
     }
 
     private static long textHash(String s, long seed) {

@@ -16,8 +16,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
@@ -39,17 +39,29 @@ import org.apache.parquet.schema.Type;
 public final class BaseReader implements StreamingReplay.BaseRows {
     private final ParquetReader<Object[]> reader;
 
-    private BaseReader(Path file, List<ColumnSpec> columns) throws IOException {
-        reader = new ParquetReader.Builder<Object[]>(new LocalInputFile(file), new PlainParquetConfiguration()) {
+    private BaseReader(Path file, List<ColumnSpec> columns, boolean[] rawText) throws IOException {
+        reader = new ParquetReader.Builder<Object[]>(new LocalInputFile(file), ParquetFiles.configuration()) {
             @Override
             protected ReadSupport<Object[]> getReadSupport() {
-                return new RowReadSupport(columns, file);
+                return new RowReadSupport(columns, rawText, file);
             }
         }.build();
     }
 
     public static StreamingReplay.BaseSource sourceOf(Manifest m, TableRebuilder.FileSource files) {
+        return sourceOf(m, files, false);
+    }
+
+    /**
+     * The base rows of {@code m}; with {@code rawText}, the text values of every column outside the primary key are
+     * {@link Utf8Text} instead of String (a table without a primary key keeps Strings: its rows are compared whole).
+     */
+    public static StreamingReplay.BaseSource sourceOf(Manifest m, TableRebuilder.FileSource files, boolean rawText) {
         List<ManifestFile> bases = m.baseFiles();
+        boolean[] raw = new boolean[m.columns().size()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = rawText && !m.primaryKey().isEmpty() && !m.primaryKey().contains(m.columns().get(i).name());
+        }
         return () -> new StreamingReplay.BaseRows() {
             private int next;
             private BaseReader current;
@@ -61,7 +73,7 @@ public final class BaseReader implements StreamingReplay.BaseRows {
                         if (next >= bases.size()) {
                             return null;
                         }
-                        current = new BaseReader(files.localFile(bases.get(next++)), m.columns());
+                        current = new BaseReader(files.localFile(bases.get(next++)), m.columns(), raw);
                     }
                     Object[] row = current.next();
                     if (row != null) {
@@ -93,10 +105,12 @@ public final class BaseReader implements StreamingReplay.BaseRows {
 
     private static final class RowReadSupport extends ReadSupport<Object[]> {
         private final List<ColumnSpec> columns;
+        private final boolean[] rawText;
         private final Path file;
 
-        RowReadSupport(List<ColumnSpec> columns, Path file) {
+        RowReadSupport(List<ColumnSpec> columns, boolean[] rawText, Path file) {
             this.columns = columns;
+            this.rawText = rawText;
             this.file = file;
         }
 
@@ -123,13 +137,13 @@ public final class BaseReader implements StreamingReplay.BaseRows {
         public RecordMaterializer<Object[]> prepareForRead(org.apache.hadoop.conf.Configuration conf,
                                                            Map<String, String> meta, MessageType schema,
                                                            ReadContext context) {
-            return new RowMaterializer(columns);
+            return new RowMaterializer(columns, rawText);
         }
 
         @Override
         public RecordMaterializer<Object[]> prepareForRead(ParquetConfiguration conf, Map<String, String> meta,
                                                            MessageType schema, ReadContext context) {
-            return new RowMaterializer(columns);
+            return new RowMaterializer(columns, rawText);
         }
     }
 
@@ -138,11 +152,11 @@ public final class BaseReader implements StreamingReplay.BaseRows {
         private Object[] current;
         private final GroupConverter root;
 
-        RowMaterializer(List<ColumnSpec> columns) {
+        RowMaterializer(List<ColumnSpec> columns, boolean[] rawText) {
             width = columns.size();
             PrimitiveConverter[] converters = new PrimitiveConverter[width];
             for (int i = 0; i < width; i++) {
-                converters[i] = converter(columns.get(i), i);
+                converters[i] = converter(columns.get(i), i, rawText[i]);
             }
             root = new GroupConverter() {
                 @Override
@@ -171,7 +185,60 @@ public final class BaseReader implements StreamingReplay.BaseRows {
             return root;
         }
 
-        private PrimitiveConverter converter(ColumnSpec c, int i) {
+        /**
+         * Sets column {@code i} of the current row to the decoded value. Dictionary-encoded pages hand over entry
+         * numbers: each entry is decoded once per column chunk (on first use) and its value, immutable, shared by
+         * every row that uses it, instead of being decoded again for each row.
+         */
+        private abstract class Decoding extends PrimitiveConverter {
+            private final int i;
+            private Dictionary dictionary;
+            private Object[] decoded;
+
+            Decoding(int i) {
+                this.i = i;
+            }
+
+            abstract Object decode(Dictionary d, int id);
+
+            @Override
+            public boolean hasDictionarySupport() {
+                return true;
+            }
+
+            @Override
+            public void setDictionary(Dictionary d) {
+                dictionary = d;
+                decoded = new Object[d.getMaxId() + 1];
+            }
+
+            @Override
+            public void addValueFromDictionary(int id) {
+                Object v = decoded[id];
+                if (v == null) {
+                    v = decode(dictionary, id);
+                    decoded[id] = v;
+                }
+                current[i] = v;
+            }
+        }
+
+        /** A column stored as Parquet binary, decoded by {@code decode}. */
+        private PrimitiveConverter binary(int i, java.util.function.Function<Binary, Object> decode) {
+            return new Decoding(i) {
+                @Override
+                Object decode(Dictionary d, int id) {
+                    return decode.apply(d.decodeToBinary(id));
+                }
+
+                @Override
+                public void addBinary(Binary v) {
+                    current[i] = decode.apply(v);
+                }
+            };
+        }
+
+        private PrimitiveConverter converter(ColumnSpec c, int i, boolean rawText) {
             return switch (c.encoding()) {
                 case INT16, INT32 -> new PrimitiveConverter() {
                     @Override
@@ -187,19 +254,10 @@ public final class BaseReader implements StreamingReplay.BaseRows {
                 };
                 case DECIMAL -> {
                     int scale = c.scale();
-                    yield new PrimitiveConverter() {
-                        @Override
-                        public void addBinary(Binary v) {
-                            current[i] = new BigDecimal(new BigInteger(v.getBytes()), scale);
-                        }
-                    };
+                    yield binary(i, v -> new BigDecimal(new BigInteger(v.getBytes()), scale));
                 }
-                case NUMERIC_TEXT, TEXT, PG_TEXT -> new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(Binary v) {
-                        current[i] = v.toStringUsingUTF8();
-                    }
-                };
+                case NUMERIC_TEXT, TEXT, PG_TEXT -> rawText ? binary(i, v -> Utf8Text.wrap(v.getBytes()))
+                        : binary(i, Binary::toStringUsingUTF8);
                 case FLOAT32 -> new PrimitiveConverter() {
                     @Override
                     public void addFloat(float v) {
@@ -218,20 +276,17 @@ public final class BaseReader implements StreamingReplay.BaseRows {
                         current[i] = v;
                     }
                 };
-                case BYTES -> new PrimitiveConverter() {
+                case BYTES -> binary(i, v -> Bytes.wrap(v.getBytes()));
+                case UUID -> binary(i, v -> {
+                    ByteBuffer bb = ByteBuffer.wrap(v.getBytes());
+                    return new UUID(bb.getLong(), bb.getLong());
+                });
+                case DATE -> new Decoding(i) {
                     @Override
-                    public void addBinary(Binary v) {
-                        current[i] = Bytes.wrap(v.getBytes());
+                    Object decode(Dictionary d, int id) {
+                        return LocalDate.ofEpochDay(d.decodeToInt(id));
                     }
-                };
-                case UUID -> new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(Binary v) {
-                        ByteBuffer bb = ByteBuffer.wrap(v.getBytes());
-                        current[i] = new UUID(bb.getLong(), bb.getLong());
-                    }
-                };
-                case DATE -> new PrimitiveConverter() {
+
                     @Override
                     public void addInt(int v) {
                         current[i] = LocalDate.ofEpochDay(v);

@@ -2,7 +2,9 @@ package dev.backstop.snapshot.parquet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.backstop.snapshot.ColumnSpec;
@@ -14,6 +16,7 @@ import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.TableRef;
 import dev.backstop.snapshot.ValueEncoding;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -89,6 +92,82 @@ class BaseReaderTest {
             assertNull(rows.next());
         }
         assertEquals(6000, n);
+    }
+
+    private static Manifest oneBase(List<String> primaryKey) {
+        return new Manifest(Manifest.FORMAT_VERSION, "rp", new TableRef("db", "public", "t"), ALL, primaryKey, null,
+                "base", Lsn.of(1), Lsn.of(1), null, null,
+                List.of(new ManifestFile("b1", FileKind.BASE, null, null, null, Lsn.of(1), Lsn.of(1), null)), null, null);
+    }
+
+    /**
+     * With raw text, every text-encoded column outside the key (numeric text, text, array text) comes as the stored
+     * UTF-8 bytes, the rest as before; dictionary entries are decoded once and shared by the rows that use them.
+     */
+    @Test
+    void rawTextGivesTheStoredUtf8OutsideTheKeyAndSharesDictionaryEntries() throws Exception {
+        Path f = dir.resolve("raw.parquet");
+        Random r = new Random(5);
+        try (RowFileWriter w = RowFileWriter.base(f, ALL)) {
+            for (long id = 0; id < 2000; id++) {
+                w.writeRow(randomRow(r, id));
+            }
+        }
+        List<Integer> textColumns = List.of(4, 8, 15);
+        int n = 0;
+        Object firstArray = null;
+        try (RowFileReader ref = RowFileReader.open(f, ALL);
+             StreamingReplay.BaseRows rows = BaseReader.sourceOf(oneBase(List.of("i8")), file -> f, true).open()) {
+            for (Object[] want = ref.nextRow(); want != null; want = ref.nextRow(), n++) {
+                Object[] got = rows.next();
+                for (int i = 0; i < ALL.size(); i++) {
+                    if (want[i] != null && textColumns.contains(i)) {
+                        Utf8Text t = assertInstanceOf(Utf8Text.class, got[i], "row " + n + " column " + i);
+                        assertArrayEquals(((String) want[i]).getBytes(StandardCharsets.UTF_8), t.bytes());
+                        assertEquals(want[i], t.toString());
+                    } else {
+                        assertEquals(want[i], got[i], "row " + n + " column " + i);
+                    }
+                }
+                if (got[15] != null) {
+                    if (firstArray == null) {
+                        firstArray = got[15];
+                    }
+                    assertSame(firstArray, got[15], "one dictionary entry, one value: row " + n);
+                }
+            }
+            assertNull(rows.next());
+        }
+        assertEquals(2000, n);
+    }
+
+    /** A table without a primary key is replayed by whole rows: its text stays String even when raw text is asked. */
+    @Test
+    void rawTextKeepsStringsForATableWithoutKey() throws Exception {
+        Path f = dir.resolve("nokey.parquet");
+        try (RowFileWriter w = RowFileWriter.base(f, ALL)) {
+            w.writeRow(randomRow(new Random(7), 1));
+        }
+        try (StreamingReplay.BaseRows rows = BaseReader.sourceOf(oneBase(List.of()), file -> f, true).open()) {
+            Object[] row = rows.next();
+            assertInstanceOf(String.class, row[8]);
+            assertInstanceOf(String.class, row[15]);
+        }
+        // The key column itself is never raw (keys are matched against the changes' Strings).
+        List<ColumnSpec> textKey = List.of(ColumnSpec.of("k", "text", ValueEncoding.TEXT, false),
+                ColumnSpec.of("v", "text", ValueEncoding.TEXT, true));
+        Path g = dir.resolve("textkey.parquet");
+        try (RowFileWriter w = RowFileWriter.base(g, textKey)) {
+            w.writeRow(new Object[] {"a", "b"});
+        }
+        Manifest m = new Manifest(Manifest.FORMAT_VERSION, "rp", new TableRef("db", "public", "t"), textKey, List.of("k"),
+                null, "base", Lsn.of(1), Lsn.of(1), null, null,
+                List.of(new ManifestFile("b1", FileKind.BASE, null, null, null, Lsn.of(1), Lsn.of(1), null)), null, null);
+        try (StreamingReplay.BaseRows rows = BaseReader.sourceOf(m, file -> g, true).open()) {
+            Object[] row = rows.next();
+            assertEquals("a", row[0]);
+            assertEquals(Utf8Text.wrap("b".getBytes(StandardCharsets.UTF_8)), row[1]);
+        }
     }
 
     @Test
