@@ -1,9 +1,17 @@
 package dev.backstop.restore;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /** A growable byte buffer for COPY data (big-endian integers as the COPY binary format wants). */
 final class ByteBuf {
+    // One big-endian store each instead of a store per byte (the load writes several per value).
+    private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private byte[] data;
     private int size;
 
@@ -48,23 +56,23 @@ final class ByteBuf {
 
     ByteBuf putShort(int v) {
         ensure(2);
-        data[size++] = (byte) (v >>> 8);
-        data[size++] = (byte) v;
+        SHORT_BE.set(data, size, (short) v);
+        size += 2;
         return this;
     }
 
     ByteBuf putInt(int v) {
         ensure(4);
-        data[size++] = (byte) (v >>> 24);
-        data[size++] = (byte) (v >>> 16);
-        data[size++] = (byte) (v >>> 8);
-        data[size++] = (byte) v;
+        INT_BE.set(data, size, v);
+        size += 4;
         return this;
     }
 
     ByteBuf putLong(long v) {
-        putInt((int) (v >>> 32));
-        return putInt((int) v);
+        ensure(8);
+        LONG_BE.set(data, size, v);
+        size += 8;
+        return this;
     }
 
     /** Reserves a 4-byte length slot; returns its position for {@link #fillLength}. */
@@ -90,6 +98,38 @@ final class ByteBuf {
         for (int i = 0; i < n; i++) {
             data[size++] = (byte) s.charAt(i);
         }
+        return this;
+    }
+
+    /**
+     * {@code unscaled / 10^scale} as {@link java.math.BigDecimal#toPlainString()} prints it (and PostgreSQL prints a
+     * numeric of that scale): optional minus, at least one integer digit, and exactly {@code scale} fraction digits.
+     * Needs {@code 0 <= scale <= 18} and {@code unscaled != Long.MIN_VALUE}.
+     */
+    ByteBuf putPlainDecimal(long unscaled, int scale) {
+        long u = Math.abs(unscaled);
+        int digits = 1;
+        for (long t = u; t >= 10; t /= 10) {
+            digits++;
+        }
+        int len = (unscaled < 0 ? 1 : 0) + Math.max(digits - scale, 1) + (scale > 0 ? scale + 1 : 0);
+        ensure(len);
+        int p = size + len;
+        for (int i = 0; i < scale; i++) {
+            data[--p] = (byte) ('0' + u % 10);
+            u /= 10;
+        }
+        if (scale > 0) {
+            data[--p] = '.';
+        }
+        do {
+            data[--p] = (byte) ('0' + u % 10);
+            u /= 10;
+        } while (u > 0);
+        if (unscaled < 0) {
+            data[--p] = '-';
+        }
+        size += len;
         return this;
     }
 

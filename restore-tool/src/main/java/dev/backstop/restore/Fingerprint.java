@@ -70,6 +70,7 @@ final class Fingerprint {
 
     private final Kind[] kinds;
     private final ByteBuf buf = new ByteBuf(1024);
+    private final byte[] uuidBytes = new byte[16];
     private long rows;
     private long sum;
 
@@ -113,16 +114,15 @@ final class Fingerprint {
             case FLOAT64 -> PgHash.hashFloat8((Double) v, seed);
             case UUID -> {
                 UUID u = (UUID) v;
-                byte[] k = new byte[16];
-                LONG_BE.set(k, 0, u.getMostSignificantBits());
-                LONG_BE.set(k, 8, u.getLeastSignificantBits());
-                yield PgHash.hashBytesExtended(k, 0, 16, seed);
+                LONG_BE.set(uuidBytes, 0, u.getMostSignificantBits());
+                LONG_BE.set(uuidBytes, 8, u.getLeastSignificantBits());
+                yield PgHash.hashBytesExtended(uuidBytes, 0, 16, seed);
             }
             case DATE -> PgHash.hashInt4(Math.toIntExact(((LocalDate) v).toEpochDay()), seed);
             case TIME -> PgHash.hashInt8(((LocalTime) v).toNanoOfDay() / 1000L, seed);
             case TIMESTAMP -> PgHash.hashInt8(ChronoUnit.MICROS.between(PG_EPOCH_LOCAL, (LocalDateTime) v), seed);
             case TIMESTAMPTZ -> PgHash.hashInt8(ChronoUnit.MICROS.between(PG_EPOCH, (Instant) v), seed);
-            case DECIMAL -> text(((BigDecimal) v).toPlainString(), seed);
+            case DECIMAL -> decimal((BigDecimal) v, seed);
             case BYTES -> {
                 byte[] b = ((Bytes) v).toByteArray();
                 buf.clear();
@@ -138,6 +138,16 @@ final class Fingerprint {
             case NUMERIC_TEXT, TEXT, PG_TEXT -> v instanceof Utf8Text t ? PgHash.hashBytesExtended(t.bytes(), 0, t.bytes().length, seed)
                     : text((String) v, seed);
         };
+    }
+
+    /** A decimal's plain text ({@link BigDecimal#toPlainString()}), written without a String when it fits a long. */
+    private long decimal(BigDecimal d, long seed) {
+        if (d.scale() < 0 || d.scale() > 18 || d.unscaledValue().bitLength() > 62) {
+            return text(d.toPlainString(), seed);
+        }
+        buf.clear();
+        buf.putPlainDecimal(d.unscaledValue().longValue(), d.scale());
+        return PgHash.hashBytesExtended(buf.array(), 0, buf.size(), seed);
     }
 
     private long text(String s, long seed) {

@@ -157,6 +157,27 @@ class CopyEncodingTest {
         assertEquals(Fingerprint.Kind.TEXT, Fingerprint.kind(ColumnSpec.of("c", "text", ValueEncoding.TEXT, true)));
     }
 
+    @Test
+    void plainDecimalTextIsBigDecimalsPlainString() {
+        Random r = new Random(11);
+        long[] edges = {0, 1, -1, 9, 10, -10, 99, 100, Long.MAX_VALUE, Long.MIN_VALUE + 1, 999_999_999_999_999_999L};
+        for (int scale = 0; scale <= 18; scale++) {
+            for (int i = 0; i < 200 + edges.length; i++) {
+                long u = i < edges.length ? edges[i] : (i % 2 == 0 ? r.nextLong() : r.nextInt(100_000) - 50_000);
+                if (u == Long.MIN_VALUE) {
+                    continue;
+                }
+                String want = BigDecimal.valueOf(u, scale).toPlainString();
+                ByteBuf b = new ByteBuf(1);
+                b.put('x').putPlainDecimal(u, scale);
+                assertEquals("x" + want, new String(b.toByteArray(), StandardCharsets.US_ASCII), u + " scale " + scale);
+            }
+        }
+        Fingerprint fp = new Fingerprint(List.of(ColumnSpec.decimal("d", "numeric(30,2)", 30, 2, true)));
+        assertEquals(textHash("-0.05", 1), fp.hash(0, new BigDecimal("-0.05")));
+        assertEquals(textHash("123456789012345678901234.50", 1), fp.hash(0, new BigDecimal("123456789012345678901234.50")));
+    }
+
     private static Utf8Text utf8(String s) {
         return Utf8Text.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
