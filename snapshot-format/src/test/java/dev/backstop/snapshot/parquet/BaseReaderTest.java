@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.FileKind;
@@ -139,6 +140,39 @@ class BaseReaderTest {
             assertNull(rows.next());
         }
         assertEquals(2000, n);
+    }
+
+    /** Rows spread over many row groups (and pages) come out whole and in order: each group gets fresh column readers. */
+    @Test
+    void manyRowGroupsReadInOrder() throws Exception {
+        Path f = dir.resolve("groups.parquet");
+        org.apache.parquet.schema.MessageType schema = ParquetSchemas.base(ALL);
+        Random r = new Random(9);
+        try (var w = org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.parquet.io.LocalOutputFile(f))
+                .withConf(ParquetFiles.configuration()).withType(schema)
+                .withCompressionCodec(org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY)
+                .withRowGroupSize(64L * 1024).withPageSize(4 * 1024).withDictionaryEncoding(true).build()) {
+            for (long id = 0; id < 20_000; id++) {
+                Object[] row = randomRow(r, id);
+                var g = new org.apache.parquet.example.data.simple.SimpleGroup(schema);
+                for (int i = 0; i < ALL.size(); i++) {
+                    ValueCodec.write(g, i, ALL.get(i), row[i]);
+                }
+                w.write(g);
+            }
+        }
+        try (var footer = org.apache.parquet.hadoop.ParquetFileReader.open(new org.apache.parquet.io.LocalInputFile(f))) {
+            assertTrue(footer.getRowGroups().size() > 3, "row groups: " + footer.getRowGroups().size());
+        }
+        int n = 0;
+        try (RowFileReader ref = RowFileReader.open(f, ALL);
+             StreamingReplay.BaseRows rows = BaseReader.sourceOf(oneBase(List.of("i8")), file -> f).open()) {
+            for (Object[] want = ref.nextRow(); want != null; want = ref.nextRow(), n++) {
+                assertArrayEquals(want, rows.next(), "row " + n);
+            }
+            assertNull(rows.next());
+        }
+        assertEquals(20_000, n);
     }
 
     /** A table without a primary key is replayed by whole rows: its text stays String even when raw text is asked. */
