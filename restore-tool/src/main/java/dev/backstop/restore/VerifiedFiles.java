@@ -216,7 +216,9 @@ final class VerifiedFiles implements TableRebuilder.FileSource, AutoCloseable {
      */
     @Override
     public Path localFile(ManifestFile file) throws IOException {
+        long t0 = System.nanoTime();
         Checked c = outcome(file);
+        DebugTimings.print("waited %.3f s for the check of %s", (System.nanoTime() - t0) / 1e9, file.key());
         if (c.problem() != null || anyFailedSoFar()) {
             throw new Rejected(allProblems()); // when a later file already failed: stop loading now
         }
