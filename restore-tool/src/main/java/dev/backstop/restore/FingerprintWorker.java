@@ -64,7 +64,8 @@ final class FingerprintWorker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             failure = e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (out of memory): the producer must see it, not wait for this thread forever.
             failure = e;
             queue.clear();
         }

@@ -66,7 +66,8 @@ final class ParallelCopy implements AutoCloseable {
                 }
                 in.writeToCopy(chunk, 0, chunk.length);
             }
-        } catch (SQLException | RuntimeException | InterruptedException e) {
+        } catch (SQLException | RuntimeException | InterruptedException | Error e) {
+            // An Error too (out of memory): the producer must see it, not wait for a free stream forever.
             failure.compareAndSet(null, e);
             queue.clear(); // unblock the producer; it sees the failure
             // The clear may have taken the other streams' END markers: stop them explicitly, or they wait forever.

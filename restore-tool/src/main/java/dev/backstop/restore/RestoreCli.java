@@ -78,6 +78,13 @@ public final class RestoreCli implements Callable<Integer> {
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, environment));
         try {
             return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Not an Exception, so picocli's handler never sees it; the command's own cleanup (a half-loaded table
+            // is dropped) has run while it unwound.
+            environment.err().println("error: out of memory (" + e.getMessage() + "): nothing was restored. Give the"
+                    + " tool more heap, e.g. BACKSTOP_JAVA_OPTS=-Xmx1g (a restore holds one Parquet row group, up to"
+                    + " 64 MiB, plus its work)");
+            return INTERNAL_ERROR;
         } finally {
             if (root.session != null) {
                 root.session.close();

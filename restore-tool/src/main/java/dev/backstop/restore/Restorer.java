@@ -385,7 +385,8 @@ final class Restorer {
             dropQuietly(c, created, schema, into);
             throw new DatabaseException("restore of " + plan.table() + " into " + into + " failed: COPY: "
                     + e.getMessage(), e.getCause() instanceof SQLException s ? s : new SQLException(e));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // An Error too (out of memory while reading a row group, say): the half-loaded table goes either way.
             dropQuietly(c, created, schema, into);
             throw e;
         } finally {

@@ -232,6 +232,20 @@ class KeyCountsTest {
     }
 
     @Test
+    void cappedLongsAreSortedWhetherTheyCameInOrderOrNot() {
+        long[][] inputs = {{1, 2, 2, 5}, {5, 2, 2, 1}, {1, 3, 2, 4}, {Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}, {7}, {}};
+        for (long[] in : inputs) {
+            CappedLongs l = new CappedLongs(in.length, 10);
+            for (long v : in) {
+                assertTrue(l.add(v));
+            }
+            long[] want = in.clone();
+            java.util.Arrays.sort(want);
+            assertArrayEquals(want, l.sorted(), java.util.Arrays.toString(in));
+        }
+    }
+
+    @Test
     void cappedLongsGrowFromASmallHint() {
         CappedLongs l = new CappedLongs(0, 100_000);
         for (int i = 0; i < 100_000; i++) {
