@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -46,8 +47,11 @@ public final class EmbeddedPgServer extends AbstractPgServer {
             "host    replication  all        ::1/128       scram-sha-256",
             "");
 
+    private static final Duration DEFAULT_STARTUP_WAIT = Duration.ofSeconds(60);
+
     private final Path dataDirectory;
     private final boolean keepData;
+    private Duration startupWait = DEFAULT_STARTUP_WAIT;
     private int port;
     private EmbeddedPostgres postgres;
     private boolean closed;
@@ -62,12 +66,18 @@ public final class EmbeddedPgServer extends AbstractPgServer {
      * kept by {@link #close()}: for the demo, which keeps its database across restarts.
      */
     public static EmbeddedPgServer launchPersistent(Path dataDirectory, int port) {
+        return launchPersistent(dataDirectory, port, DEFAULT_STARTUP_WAIT);
+    }
+
+    /** As {@link #launchPersistent(Path, int)}, giving up after {@code startupWait} (tests of a failed start). */
+    static EmbeddedPgServer launchPersistent(Path dataDirectory, int port, Duration startupWait) {
         try {
             Files.createDirectories(dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         EmbeddedPgServer server = new EmbeddedPgServer(dataDirectory, true);
+        server.startupWait = startupWait;
         server.startPostmaster(port);
         return server;
     }
@@ -92,24 +102,63 @@ public final class EmbeddedPgServer extends AbstractPgServer {
 
     private void startPostmaster(int requestedPort) {
         long t0 = System.nanoTime();
+        if (requestedPort > 0) {
+            refuseBusyPort(requestedPort);
+        }
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
                 .setDataDirectoryCustomizer(EmbeddedPgServer::writeHba)
-                .setPGStartupWait(java.time.Duration.ofSeconds(60));
+                .setPGStartupWait(startupWait);
         for (String[] setting : SERVER_SETTINGS) {
             builder.setServerConfig(setting[0], setting[1]);
         }
         if (requestedPort > 0) {
             builder.setPort(requestedPort);
         }
+        Path log = keepData ? serverLog() : null;
+        if (log != null) {
+            // A kept cluster (the demo's) keeps its server's own output next to its data, so a start that fails
+            // can be explained: zonky only says that the server did not answer.
+            ProcessBuilder.Redirect append = ProcessBuilder.Redirect.appendTo(log.toFile());
+            builder.setOutputRedirector(append).setErrorRedirector(append);
+        }
         try {
             postgres = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+            throw new UncheckedIOException("cannot start embedded PostgreSQL" + (log == null ? ""
+                    : " (its log, " + log + ", ends with:\n" + tail(log, 15) + ")"), e);
         }
         port = postgres.getPort();
         LOG.info("embedded PostgreSQL up on port {} in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * zonky takes any server answering on the port for the one it started: with another PostgreSQL there, the caller
+     * would silently use that one. Checked first, with the reason said.
+     */
+    private static void refuseBusyPort(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL: port " + port + " on 127.0.0.1 is in use"
+                    + " (another PostgreSQL, or an earlier run still up?): " + e.getMessage(), e);
+        }
+    }
+
+    /** Where a kept cluster's server output goes: beside its data directory (initdb wants that one empty). */
+    Path serverLog() {
+        return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private static void writeHba(File dataDir) {
