@@ -62,6 +62,19 @@ public final class DemoMain implements Callable<Integer> {
             // Before anything logs: Kafka Connect and Debezium would print their whole configuration at INFO.
             System.setProperty("logback.configurationFile", "backstop-demo-logback.xml");
         }
-        System.exit(new CommandLine(new DemoMain()).execute(args));
+        CommandLine cmd = new CommandLine(new DemoMain());
+        // A component that cannot start (a port in use, PostgreSQL refusing to start) is a clear error line, with
+        // the cause's own words, not a stack trace.
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            StringBuilder why = new StringBuilder(String.valueOf(e.getMessage()));
+            for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
+                if (c.getMessage() != null && !why.toString().contains(c.getMessage())) {
+                    why.append(": ").append(c.getMessage());
+                }
+            }
+            System.err.println("demo: cannot run: " + why);
+            return 1;
+        });
+        System.exit(cmd.execute(args));
     }
 }
