@@ -44,6 +44,23 @@ class RestoreCliTest {
         assertEquals(all, built());
     }
 
+    /** An out-of-memory inside a command is one clear line and exit 4, never a stack trace or a success. */
+    @Test
+    void outOfMemoryIsAClearErrorAndExit4(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path config = java.nio.file.Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                "database:", "  url: jdbc:postgresql://localhost:5432/app", "  user: u",
+                "snapshots:", "  endpoint: http://127.0.0.1:9", "  region: us-east-1", "  bucket: b", "  prefix: p",
+                "  pathStyle: true", ""));
+        StringWriter err = new StringWriter();
+        Environment env = new Environment(new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(),
+                Clock.systemUTC(), dir, s -> {
+                    throw new OutOfMemoryError("Java heap space");
+                });
+        assertEquals(ExitCode.INTERNAL, RestoreCli.run(new String[] {"--config", config.toString(), "list"}, env));
+        assertTrue(err.toString().startsWith("error: out of memory (Java heap space): nothing was restored. Give the"
+                + " tool more heap, e.g. BACKSTOP_JAVA_OPTS=-Xmx1g"), err.toString());
+    }
+
     @Test
     void theHelpStillListsEverySubcommand() {
         OUT.getBuffer().setLength(0);
