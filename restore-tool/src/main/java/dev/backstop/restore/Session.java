@@ -19,6 +19,7 @@ final class Session implements AutoCloseable {
     private ObjectStore store;
     private RecoveryPointCatalog catalog;
     private Connection db;
+    private boolean closed;
 
     Session(Environment environment, RestoreConfig config, String databaseOverride) {
         this.environment = environment;
@@ -48,6 +49,10 @@ final class Session implements AutoCloseable {
      * opens it on another thread while it downloads.
      */
     synchronized Connection db() {
+        if (closed) {
+            // The restore opens it on another thread: one that finishes after the command ended must not leak.
+            throw new IllegalStateException("the session is closed");
+        }
         if (db == null) {
             db = Database.connect(config);
         }
@@ -110,6 +115,7 @@ final class Session implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (db != null) {
             try {
                 db.close();
