@@ -27,21 +27,39 @@ class PackagedJarIT {
 
     @Test
     void thinJarWithLibRunsVerify(S3Endpoint s3, @TempDir Path dir) throws Exception {
+        Path jar = Path.of("target", "backstop-restore-tool-0.1.0-SNAPSHOT.jar");
+        assertTrue(Files.isRegularFile(jar), "run after package: " + jar.toAbsolutePath());
+        String classpath = jar + File.pathSeparator + Path.of("target", "lib") + File.separator + "*";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        verifyPrintsOk(s3, dir, List.of(java, "-cp", classpath, "dev.backstop.restore.RestoreCli"));
+    }
+
+    /**
+     * The launcher itself ({@code ./backstop restore}), with its JVM flags (class-data-sharing archive mapped at its
+     * own address, huge pages where the kernel offers them on request): the JVM accepts them and says nothing.
+     */
+    @Test
+    void launcherRunsVerifyWithItsJvmFlags(S3Endpoint s3, @TempDir Path dir) throws Exception {
+        Path launcher = Path.of("..", "backstop").toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(launcher), launcher.toString());
+        assertTrue(Files.isDirectory(Path.of("target", "lib")), "run after package (else the launcher would build)");
+        verifyPrintsOk(s3, dir, List.of(launcher.toString(), "restore"));
+    }
+
+    private static void verifyPrintsOk(S3Endpoint s3, Path dir, List<String> command) throws Exception {
         Path config;
         try (RecoveryPoints points = new RecoveryPoints(s3, "bs", dir)) {
             points.publish(new TableRef("app", "public", "orders"), "0/100", Instant.parse("2026-11-26T10:00:00Z"), 2);
             config = points.writeConfig(dir.resolve("config.yml"));
         }
-        Path jar = Path.of("target", "backstop-restore-tool-0.1.0-SNAPSHOT.jar");
-        assertTrue(Files.isRegularFile(jar), "run after package: " + jar.toAbsolutePath());
-        String classpath = jar + File.pathSeparator + Path.of("target", "lib") + File.separator + "*";
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", classpath, "dev.backstop.restore.RestoreCli",
-                "--config", config.toString(), "verify", "public.orders")
+        List<String> cmd = new java.util.ArrayList<>(command);
+        cmd.addAll(List.of("--config", config.toString(), "verify", "public.orders"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(dir.resolve("out.txt").toFile())
                 .redirectError(dir.resolve("err.txt").toFile());
         pb.environment().put("TEST_ACCESS_KEY", s3.accessKey());
         pb.environment().put("TEST_SECRET_KEY", s3.secretKey());
+        pb.environment().remove("BACKSTOP_JAVA_OPTS");
         Process p = pb.start();
         // A bound so a hung child cannot hang the build; not a performance assertion.
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -123,26 +123,38 @@ public final class RestoreBench {
             List<Double> backstopCpu = new ArrayList<>();
             Map<Integer, List<Double>> pgRestoreCpu = new java.util.TreeMap<>();
             long postmaster = postmasterPid(url);
-            report.add("restore JVM: -Xmx" + restoreXmx + " " + System.getProperty("bench.restoreJvmArgs", launcherRestoreFlags())
-                    + " -cp " + restoreClasspath());
+            String debug = "-Dbackstop.restore.debug=" + Boolean.getBoolean("backstop.restore.debug");
+            Path launcher = Path.of("backstop").toAbsolutePath();
+            // By default the tool runs as operators run it: through ./backstop, with the launcher's JVM flags and
+            // environment; -Dbench.restoreJvmArgs=".." runs java directly with those flags instead (A/B of flags).
+            String jvmArgs = System.getProperty("bench.restoreJvmArgs");
+            boolean viaLauncher = jvmArgs == null && Files.isExecutable(launcher);
+            report.add("restore JVM: " + (viaLauncher ? launcher + " restore, BACKSTOP_JAVA_OPTS=-Xmx" + restoreXmx
+                    : "java -Xmx" + restoreXmx + " " + (jvmArgs == null ? "" : jvmArgs) + " -cp " + restoreClasspath()));
             for (int round = 1; round <= rounds; round++) {
                 report.add("--- round " + round + " (load average before: " + loadAverage() + ")");
-                List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M cpu_s=%U+%S",
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + restoreXmx,
-                        "-Dbackstop.restore.debug=" + Boolean.getBoolean("backstop.restore.debug"),
-                        "-cp", restoreClasspath()));
-                String extra = System.getProperty("bench.restoreJvmArgs", launcherRestoreFlags()).trim();
-                if (!extra.isEmpty()) {
-                    cmd.addAll(cmd.size() - 2, List.of(extra.split("\\s+")));
+                List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "maxrss_kb=%M cpu_s=%U+%S"));
+                if (viaLauncher) {
+                    cmd.addAll(List.of(launcher.toString(), "restore"));
+                } else {
+                    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            "-Xmx" + restoreXmx, debug));
+                    if (jvmArgs != null && !jvmArgs.isBlank()) {
+                        cmd.addAll(List.of(jvmArgs.trim().split("\\s+")));
+                    }
+                    cmd.addAll(List.of("-cp", restoreClasspath(), "dev.backstop.restore.RestoreCli"));
                 }
-                cmd.addAll(List.of("dev.backstop.restore.RestoreCli",
-                        "--config", config.toString(), "restore", "public.bench", "--lsn", lsn, "--into",
+                cmd.addAll(List.of("--config", config.toString(), "restore", "public.bench", "--lsn", lsn, "--into",
                         "bench_recovered_" + round, "--mode", "missing-rows", "--jobs", "" + restoreJobs));
                 checkpoint(url);
                 double server0 = serverCpuSeconds(postmaster);
                 double s3Cpu0 = ownCpuSeconds();
                 long t2 = System.nanoTime();
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                if (viaLauncher) {
+                    pb.environment().put("BACKSTOP_JAVA_OPTS", "-Xmx" + restoreXmx + " " + debug);
+                }
+                Process p = pb.start();
                 String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 int code = p.waitFor();
                 double restoreSeconds = (System.nanoTime() - t2) / 1e9;
@@ -214,18 +226,6 @@ public final class RestoreBench {
             return jar.toAbsolutePath() + File.pathSeparator + Path.of("restore-tool/target/lib").toAbsolutePath() + "/*";
         }
         return System.getProperty("java.class.path");
-    }
-
-    /**
-     * The JVM flags {@code ./backstop restore} runs the tool with: serial GC (a short run at -Xmx256m: G1's
-     * concurrent marking cost ~0.6 CPU-s), C2 only for the really hot methods (halves the C2 compiler's ~1.2 CPU-s,
-     * the hot loops run as fast), and the class-data-sharing archive the build writes, when it exists.
-     */
-    static String launcherRestoreFlags() {
-        Path cds = Path.of("restore-tool/target/restore-cds.jsa").toAbsolutePath();
-        return "-XX:+UseSerialGC -XX:Tier4InvocationThreshold=50000 -XX:Tier4CompileThreshold=60000"
-                + " -XX:Tier4BackEdgeThreshold=400000"
-                + (Files.exists(cds) ? " -XX:SharedArchiveFile=" + cds + " -Xlog:cds*=off" : "");
     }
 
     private static double median(List<Double> xs) {
