@@ -74,10 +74,12 @@ final class RestoreCommand implements Callable<Integer> {
                     return conn;
                 });
         RecoveryPointCatalog catalog = session.catalog();
+        DebugTimings.print("store client and catalog: %.3f s", (System.nanoTime() - t0) / 1e9);
         PrintWriter out = session.environment().out();
         Path work = RestoreRun.tempDir();
         try (VerifiedFiles files = new VerifiedFiles(session.store(), work)) {
             RestoreTarget t = RestoreRun.target(target, session, files, table);
+            DebugTimings.print("target resolved: %.3f s", (System.nanoTime() - t0) / 1e9);
             Restorer restorer = new Restorer(catalog, session.store(), work, session.environment().clock(),
                     session::newConnection, jobs);
             VerifiedManifest vm = RestoreRun.require(restorer.choose(table, t, recoveryPoint, session.flusher()), table, t.lsn()).value();

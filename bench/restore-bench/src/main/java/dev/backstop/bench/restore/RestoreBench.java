@@ -168,7 +168,7 @@ public final class RestoreBench {
                 backstop.add(restoreSeconds);
                 double toolCpu = timedCpu(output);
                 backstopCpu.add(toolCpu + restoreServerCpu);
-                report.add(line("backstop restore, own JVM -Xmx" + restoreXmx + ", --jobs " + restoreJobs
+                report.add(line((viaLauncher ? "./backstop restore" : "backstop restore, java") + " -Xmx" + restoreXmx + ", --jobs " + restoreJobs
                         + " (download+SHA-256, replay, COPY, PK, validation, copyback counts)", rows, restoreSeconds));
                 report.add(String.format(Locale.ROOT, "    cpu: tool %.2f s (user+sys), server %.2f s, total %.2f s;"
                         + " in-process S3 server (not counted) %.2f s", toolCpu, restoreServerCpu,
