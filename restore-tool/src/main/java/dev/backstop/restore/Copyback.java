@@ -98,27 +98,32 @@ final class Copyback {
         st.add("LOCK TABLE " + live.qualified() + " IN SHARE ROW EXCLUSIVE MODE");
         List<String> body = new ArrayList<>();
         String cols = Sql.identList(cmp.columns);
-        String insertMissing = "INSERT INTO " + live.qualified() + " (" + cols + ") SELECT " + Sql.prefixedList("r", cmp.columns)
-                + " FROM " + rec.qualified() + " r WHERE " + (cmp.hasKey() ? cmp.missingWhere() : "true");
+        // The missing rows are inserted, and the changed ones updated, only if they are exactly the rows counted now:
+        // as many, with the same keys (their key digest; see TableComparison.keyDigest).
+        String insertMissing = "INSERT INTO " + live.qualified() + " AS x (" + cols + ") SELECT "
+                + Sql.prefixedList("r", cmp.columns) + " FROM " + rec.qualified() + " r WHERE " + cmp.missingWhere()
+                + " RETURNING " + cmp.keyDigest("x") + " AS h";
         String summary;
         switch (mode) {
             case MISSING_ROWS -> {
                 addColumns(cmp, st);
-                body.add(checked(insertMissing, n.missing(), "insert", live));
-                summary = "inserts " + n.missing() + " missing row(s)";
+                body.add(checkedRows(insertMissing, n.missing(), cmp.missingDigest(), "insert", live));
+                summary = "inserts " + n.missing() + " missing row(s) (key digest " + cmp.missingDigest() + ")";
             }
             case UPSERT -> {
                 addColumns(cmp, st);
                 String set = cmp.columns.stream().filter(k -> !rec.primaryKey().contains(k))
                         .map(k -> Sql.ident(k) + " = r." + Sql.ident(k)).collect(Collectors.joining(", "));
                 if (!set.isEmpty()) {
-                    body.add(checked("UPDATE " + live.qualified() + " t SET " + set + " FROM " + rec.qualified() + " r WHERE "
-                            + cmp.keyMatch("t", "r") + " AND " + rowOf(cmp, "t") + " IS DISTINCT FROM "
-                            + cmp.recoveredRow("r"), n.changed(), "update", live));
+                    body.add(checkedRows("UPDATE " + live.qualified() + " t SET " + set + " FROM " + rec.qualified()
+                            + " r WHERE " + cmp.keyMatch("t", "r") + " AND " + rowOf(cmp, "t") + " IS DISTINCT FROM "
+                            + cmp.recoveredRow("r") + " RETURNING " + cmp.keyDigest("t") + " AS h", n.changed(),
+                            cmp.changedDigest(), "update", live));
                 }
-                body.add(checked(insertMissing, n.missing(), "insert", live));
-                summary = "updates " + (set.isEmpty() ? 0 : n.changed()) + " changed row(s), inserts " + n.missing()
-                        + " missing row(s)";
+                body.add(checkedRows(insertMissing, n.missing(), cmp.missingDigest(), "insert", live));
+                String updates = set.isEmpty() ? "updates 0 changed row(s)"
+                        : "updates " + n.changed() + " changed row(s) (key digest " + cmp.changedDigest() + ")";
+                summary = updates + ", inserts " + n.missing() + " missing row(s) (key digest " + cmp.missingDigest() + ")";
             }
             default -> {
                 refuseReplaceWithSideEffects(c, live);
@@ -135,7 +140,8 @@ final class Copyback {
         }
         // use_column: a column named like the row-count variable is the column in the SQL statements (their
         // column references are qualified anyway); the variable is only read by GET DIAGNOSTICS and IF.
-        st.add("DO " + TAG + "\n#variable_conflict use_column\nDECLARE n bigint;\nBEGIN\n" + String.join("\n", body)
+        st.add("DO " + TAG + "\n#variable_conflict use_column\nDECLARE n bigint;" + (mode == Mode.REPLACE ? "" : " d numeric;")
+                + "\nBEGIN\n" + String.join("\n", body)
                 + "\nEND\n" + TAG);
         String header = "copyback " + mode.label + ": " + live.display() + " <- " + rec.display() + ": " + summary
                 + ".\nNow: live " + n.liveRows() + " rows, recovered " + n.recoveredRows() + " rows; by "
@@ -148,7 +154,9 @@ final class Copyback {
                 + "to refill them" : "") + ".")
                 + (cmp.liveOnly.isEmpty() ? "" : "\nLive-only column(s) " + String.join(", ", cmp.liveOnly)
                 + " are not touched (inserted rows get their defaults).")
-                + "\nAny other count when applied aborts the transaction; nothing is changed.";
+                + (mode == Mode.REPLACE ? "\nAny other count when applied aborts the transaction; nothing is changed."
+                : "\nAny other count, or other rows (another key digest), when applied aborts the transaction; nothing "
+                + "is changed.");
         return new Script(mode, header, st);
     }
 
@@ -225,6 +233,19 @@ final class Copyback {
                 .replace("%", "%%") + ", got %; nothing was changed";
         return "  " + statement + ";\n  GET DIAGNOSTICS n = ROW_COUNT;\n  IF n <> " + expected + " THEN RAISE EXCEPTION "
                 + Sql.literal(message) + ", n; END IF;";
+    }
+
+    /**
+     * {@code statement} returns one column {@code h}, each touched row's key digest: it must touch exactly
+     * {@code expected} rows whose digests sum to {@code digest}, else the transaction aborts.
+     */
+    private static String checkedRows(String statement, long expected, java.math.BigInteger digest, String verb,
+                                      Relation live) {
+        String message = ("backstop copyback: expected to " + verb + " " + expected + " row(s) of " + live.display()
+                + " with key digest " + digest).replace("%", "%%") + ", got % row(s) with key digest %; nothing was "
+                + "changed";
+        return "  WITH w AS (" + statement + ")\n  SELECT count(*), coalesce(sum(h), 0) INTO n, d FROM w;\n  IF n <> "
+                + expected + " OR d <> " + digest + " THEN RAISE EXCEPTION " + Sql.literal(message) + ", n, d; END IF;";
     }
 
     /** Runs the script in one JDBC transaction (the same statements the printed text holds). */

@@ -1,6 +1,7 @@
 package dev.backstop.restore;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
@@ -28,11 +29,15 @@ final class KeyCounts {
         };
     }
 
+    /** The counts, and the key digest of the missing rows (see {@link TableComparison#missingDigest()}). */
+    record Merged(TableComparison.Counts counts, BigInteger missingDigest) {
+    }
+
     /**
      * Reads {@code live}'s {@code column} (of {@code width} bytes) and merges it with {@code recovered} (sorted,
      * unique); null when the live table holds more than {@code cap} rows (the counts are then left to SQL).
      */
-    static TableComparison.Counts measure(Connection c, Relation live, String column, int width, long[] recovered,
+    static Merged measure(Connection c, Relation live, String column, int width, long[] recovered,
                                           long cap) throws SQLException, IOException {
         // LIMIT cap + 1: a live table over the cap ends its COPY by itself after one row too many; no cancel, whose
         // signal could reach the next statement on this connection.
@@ -48,7 +53,7 @@ final class KeyCounts {
                 throw new IOException("COPY reported " + sent + " rows, " + keys.rows() + " were read");
             }
         }
-        return keys.sorted() == null ? null : merge(keys.sorted(), keys.nulls(), recovered);
+        return keys.sorted() == null ? null : mergeWithDigest(keys.sorted(), keys.nulls(), recovered);
     }
 
     /**
@@ -57,7 +62,18 @@ final class KeyCounts {
      * it). {@code changed} is -1 (not counted here).
      */
     static TableComparison.Counts merge(long[] live, long liveNulls, long[] recovered) {
+        return mergeWithDigest(live, liveNulls, recovered).counts();
+    }
+
+    /**
+     * As {@link #merge}, with the missing keys' digest: the exact sum of {@code hashint8extended(key, 0)} over them,
+     * as {@link TableComparison#keyDigest} computes it in SQL.
+     */
+    static Merged mergeWithDigest(long[] live, long liveNulls, long[] recovered) {
         long missing = 0;
+        // The exact sum of up to 2^31 signed 64-bit hashes, in two halves that cannot overflow.
+        long highHalves = 0;
+        long lowHalves = 0;
         long extra = liveNulls;
         int i = 0;
         for (int j = 0; j < recovered.length; j++) {
@@ -75,9 +91,14 @@ final class KeyCounts {
             }
             if (i == first) {
                 missing++;
+                long h = PgHash.hashInt8(key, 0);
+                highHalves += h >> 32;
+                lowHalves += h & 0xFFFF_FFFFL;
             }
         }
         extra += live.length - i;
-        return new TableComparison.Counts(live.length + liveNulls, recovered.length, missing, extra, -1);
+        BigInteger digest = BigInteger.valueOf(highHalves).shiftLeft(32).add(BigInteger.valueOf(lowHalves));
+        return new Merged(new TableComparison.Counts(live.length + liveNulls, recovered.length, missing, extra, -1),
+                digest);
     }
 }

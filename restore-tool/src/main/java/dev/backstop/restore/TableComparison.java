@@ -2,6 +2,7 @@ package dev.backstop.restore;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +29,9 @@ final class TableComparison {
     /** Measured once per comparison: printing several modes reuses them (changed: -1 until counted). */
     private Counts measured;
     private long changed = -1;
+    /** Key digests of the missing and of the changed rows (null until measured; none without a key). */
+    private BigInteger missingDigest;
+    private BigInteger changedDigest;
     private boolean countedFromKeys;
 
     TableComparison(Relation live, Relation recovered) {
@@ -89,6 +93,30 @@ final class TableComparison {
                 .collect(Collectors.joining(" AND "));
     }
 
+    /**
+     * The SQL expression of one row's key digest ({@code alias}: the row's table alias): {@code hashint8extended} of
+     * a one-integer-column key, else {@code hashtextextended} of the key's row text. A set of rows' digest is the
+     * exact sum over them: the copyback checks that the rows it touches are the ones it was printed for, not just as
+     * many (a concurrent writer can delete one and restore another between printing and applying).
+     */
+    String keyDigest(String alias) {
+        List<String> pk = recovered.primaryKey();
+        if (pk.size() == 1 && KeyCounts.width(recovered.column(pk.get(0)).map(Relation.Column::type).orElse("")) > 0) {
+            return "hashint8extended(" + alias + "." + Sql.ident(pk.get(0)) + "::int8, 0)";
+        }
+        return "hashtextextended(ROW(" + Sql.prefixedList(alias, pk) + ")::text, 0)";
+    }
+
+    /** The key digest of the missing rows ({@link #keyDigest}); measured with the counts, null without a key. */
+    BigInteger missingDigest() {
+        return missingDigest;
+    }
+
+    /** The key digest of the changed rows; measured with the changed count, null until then. */
+    BigInteger changedDigest() {
+        return changedDigest;
+    }
+
     /** Recovered rows with no live row of the same key. */
     String missingWhere() {
         return "NOT EXISTS (SELECT 1 FROM " + live.qualified() + " t WHERE " + keyMatch("t", "r") + ")";
@@ -122,8 +150,13 @@ final class TableComparison {
             return measured;
         }
         if (withChanged && changed < 0) {
-            changed = count(c, "SELECT count(*) FROM " + recovered.qualified() + " r JOIN " + live.qualified()
-                    + " t ON " + changedWhere());
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum("
+                    + keyDigest("r") + "), 0) FROM " + recovered.qualified() + " r JOIN " + live.qualified() + " t ON "
+                    + changedWhere())) {
+                rs.next();
+                changed = rs.getLong(1);
+                changedDigest = rs.getBigDecimal(2).toBigIntegerExact();
+            }
         }
         return new Counts(measured.liveRows(), measured.recoveredRows(), measured.missing(), measured.extra(),
                 withChanged ? changed : -1);
@@ -136,10 +169,11 @@ final class TableComparison {
 
     private Counts measure(Connection c) throws SQLException {
         if (hasKey()) {
-            Counts fromKeys = fromKeys(c);
+            KeyCounts.Merged fromKeys = fromKeys(c);
             if (fromKeys != null) {
                 countedFromKeys = true;
-                return fromKeys;
+                missingDigest = fromKeys.missingDigest();
+                return fromKeys.counts();
             }
             // The live row count, missing and extra rows in one hash full join: the recovered key is unique, so every
             // live row appears exactly once (an unmatched one with r NULL), and an unmatched recovered row once. A
@@ -147,9 +181,11 @@ final class TableComparison {
             // recovered table is counted on its own.
             long recRows = count(c, "SELECT count(*) FROM " + recovered.qualified());
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(t.ctid),"
-                    + " count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE r.ctid IS NULL) FROM "
+                    + " count(*) FILTER (WHERE t.ctid IS NULL), count(*) FILTER (WHERE r.ctid IS NULL),"
+                    + " coalesce(sum(" + keyDigest("r") + ") FILTER (WHERE t.ctid IS NULL), 0) FROM "
                     + recovered.qualified() + " r FULL JOIN " + live.qualified() + " t ON " + keyMatch("t", "r"))) {
                 rs.next();
+                missingDigest = rs.getBigDecimal(4).toBigIntegerExact();
                 return new Counts(rs.getLong(1), recRows, rs.getLong(2), rs.getLong(3), -1);
             }
         }
@@ -166,7 +202,7 @@ final class TableComparison {
      * Live rows, missing and extra from the recovered keys and the live table's keys, when the key is one smallint,
      * integer or bigint column of the same type in both tables; null (after any failure too) leaves them to SQL.
      */
-    private Counts fromKeys(Connection c) {
+    private KeyCounts.Merged fromKeys(Connection c) {
         if (recoveredKeys == null || recovered.primaryKey().size() != 1) {
             return null;
         }
@@ -182,7 +218,7 @@ final class TableComparison {
             }
             long t0 = System.nanoTime();
             long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-            Counts n = KeyCounts.measure(c, live, key, width, recoveredKeys, KeyCollector.limit());
+            KeyCounts.Merged n = KeyCounts.measure(c, live, key, width, recoveredKeys, KeyCollector.limit());
             DebugTimings.print("copyback counts from %d recovered keys: %s in %.3f s, cpu %.3f s", recoveredKeys.length,
                     n == null ? "live table over the key limit, counted in SQL" : "ok", (System.nanoTime() - t0) / 1e9,
                     (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0) / 1e9);

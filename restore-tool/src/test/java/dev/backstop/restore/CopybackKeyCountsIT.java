@@ -154,6 +154,24 @@ class CopybackKeyCountsIT {
         TableComparison.Counts noChanged = new TableComparison(l, r, keys).counts(c, false);
         assertEquals(new TableComparison.Counts(expected.liveRows(), expected.recoveredRows(), expected.missing(),
                 expected.extra(), -1), noChanged);
+        // The key digests of the missing and changed rows, whichever way counted, are those computed here in SQL.
+        String missing = digest(c, "SELECT r.id FROM " + rec + " r WHERE NOT EXISTS (SELECT 1 FROM " + live
+                + " t WHERE t.id = r.id)");
+        String changed = digest(c, "SELECT r.id FROM " + rec + " r JOIN " + live + " t ON t.id = r.id"
+                + " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(r.*)::text");
+        assertEquals(missing, sql.missingDigest().toString());
+        assertEquals(missing, merged.missingDigest().toString());
+        assertEquals(changed, sql.changedDigest().toString());
+        assertEquals(changed, merged.changedDigest().toString());
+    }
+
+    /** The exact sum of {@code hashint8extended(id, 0)} over the ids {@code select} returns. */
+    static String digest(Connection c, String select) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT coalesce(sum(hashint8extended(id::int8, 0)), 0)::text FROM (" + select + ") x")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private static Relation describe(Connection c, String table) throws Exception {
@@ -248,7 +266,14 @@ class CopybackKeyCountsIT {
         String sql = Capture.script(r.out(), "missing-rows");
         assertTrue(r.out().contains("-- Now: live 1849 rows, recovered 2000 rows; by primary key (id): 201 missing,"
                 + " 50 extra."), r.out());
-        assertTrue(sql.contains("IF n <> 201 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 201 row(s)"), sql);
+        String digest;
+        try (Connection c = cap.db.connect()) {
+            digest = digest(c, "SELECT r.id FROM " + into + " r WHERE NOT EXISTS (SELECT 1 FROM k_integer t"
+                    + " WHERE t.id = r.id)");
+        }
+        assertTrue(sql.contains("IF n <> 201 OR d <> " + digest + " THEN RAISE EXCEPTION 'backstop copyback: expected"
+                + " to insert 201 row(s) of public.k_integer with key digest " + digest + ", got % row(s) with key digest"
+                + " %; nothing was changed', n, d; END IF;"), sql);
         return r.out().substring(r.out().indexOf("-- ===== mode missing-rows"));
     }
 

@@ -161,6 +161,25 @@ class KeyCountsTest {
                 KeyCounts.merge(new long[] {Long.MIN_VALUE, 1, Long.MAX_VALUE}, 0, ends));
     }
 
+    /** The missing keys' digest is the exact (not wrapped) sum of their hashint8extended(key, 0). */
+    @Test
+    void mergeDigestsExactlyTheMissingKeys() {
+        long[] recovered = {1, 2, 3, 4, 5, 6};
+        long[] live = {0, 1, 2, 2, 5, 5, 5, 6, 9, 9};
+        assertEquals(java.math.BigInteger.valueOf(PgHash.hashInt8(3, 0)).add(java.math.BigInteger.valueOf(
+                PgHash.hashInt8(4, 0))), KeyCounts.mergeWithDigest(live, 2, recovered).missingDigest());
+        assertEquals(java.math.BigInteger.ZERO, KeyCounts.mergeWithDigest(recovered.clone(), 0, recovered).missingDigest());
+        // 200,000 missing keys: a sum far outside 64 bits either way, compared with BigInteger arithmetic
+        long[] many = new long[200_000];
+        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+        for (int i = 0; i < many.length; i++) {
+            many[i] = Long.MIN_VALUE + 1_000_003L * i;
+            sum = sum.add(java.math.BigInteger.valueOf(PgHash.hashInt8(many[i], 0)));
+        }
+        assertEquals(sum, KeyCounts.mergeWithDigest(new long[0], 0, many).missingDigest());
+        assertEquals(200_000, KeyCounts.mergeWithDigest(new long[0], 0, many).counts().missing());
+    }
+
     @Test
     void mergeRefusesRecoveredKeysThatAreNotUnique() {
         assertThrows(IllegalArgumentException.class, () -> KeyCounts.merge(new long[] {1}, 0, new long[] {1, 1}));

@@ -111,7 +111,10 @@ class RestoreEndToEndIT {
             assertTrue(diff.out().contains("missing: 303 (in recovered, not in live)"), diff.out());
 
             String sql = Capture.script(r.out(), "missing-rows");
-            assertTrue(sql.contains("IF n <> 303 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 303 row(s) of public.orders"), sql);
+            // Every recovered row is missing: the digest of all their keys.
+            String digest = CopybackKeyCountsIT.digest(c, "SELECT id FROM orders_rec");
+            assertTrue(sql.contains("IF n <> 303 OR d <> " + digest + " THEN RAISE EXCEPTION 'backstop copyback: expected"
+                    + " to insert 303 row(s) of public.orders with key digest " + digest), sql);
             try (Statement s = c.createStatement()) {
                 s.execute(sql); // as an operator would paste it into psql
             }
@@ -196,8 +199,11 @@ class RestoreEndToEndIT {
             assertEquals(before, Capture.contentHash(c, "orders_cols", "id"));
             String sql = Capture.script(r.out(), "upsert");
             assertTrue(sql.contains("ALTER TABLE \"public\".\"orders\" ADD COLUMN \"doc\" jsonb;"), sql);
-            assertTrue(sql.contains("IF n <> 303 THEN RAISE EXCEPTION 'backstop copyback: expected to update 303"), sql);
-            assertTrue(sql.contains("IF n <> 0 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 0"), sql);
+            String digest = CopybackKeyCountsIT.digest(c, "SELECT id FROM orders_cols");
+            assertTrue(sql.contains("IF n <> 303 OR d <> " + digest + " THEN RAISE EXCEPTION 'backstop copyback: expected"
+                    + " to update 303 row(s) of public.orders with key digest " + digest), sql);
+            assertTrue(sql.contains("IF n <> 0 OR d <> 0 THEN RAISE EXCEPTION 'backstop copyback: expected to insert 0"),
+                    sql);
             try (Statement s = c.createStatement()) {
                 s.execute(sql);
             }
