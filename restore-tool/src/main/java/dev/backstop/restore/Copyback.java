@@ -42,14 +42,24 @@ final class Copyback {
         }
     }
 
-    /** The statements to run in one transaction (without BEGIN/COMMIT) and a summary of what they will touch. */
-    record Script(Mode mode, String summary, List<String> statements) {
-        String text() {
+    /**
+     * The statements to run in one transaction (without BEGIN/COMMIT) and a summary of what they will touch;
+     * {@code live} and {@code recovered} name the tables.
+     */
+    record Script(Mode mode, String summary, List<String> statements, String live, String recovered) {
+        /**
+         * The SQL to print, in one transaction; {@code auditSchema} not null adds, as its last statement, the record
+         * of this copyback in that schema's audit chain ({@link HandRunAudit}), committed with it.
+         */
+        String text(String auditSchema) {
             StringBuilder b = new StringBuilder();
             b.append("-- ").append(summary.replace("\n", "\n-- ")).append('\n');
             b.append("BEGIN;\n");
             for (String s : statements) {
                 b.append(s).append(";\n");
+            }
+            if (auditSchema != null) {
+                b.append(HandRunAudit.block(auditSchema, live, recovered, this)).append(";\n");
             }
             b.append("COMMIT;\n");
             return b.toString();
@@ -74,7 +84,7 @@ final class Copyback {
                 + recovered.display() + " becomes " + target + " (" + recovered.columns().size() + " columns, primary key "
                 + (recovered.primaryKey().isEmpty() ? "none" : String.join(", ", recovered.primaryKey()))
                 + "). Indexes other than the primary key, defaults, constraints, triggers and grants of the old table "
-                + "are not recreated.", st);
+                + "are not recreated.", st, target, recovered.display());
     }
 
     static Script script(Connection c, TableComparison cmp, Mode mode) throws SQLException {
@@ -157,7 +167,7 @@ final class Copyback {
                 + (mode == Mode.REPLACE ? "\nAny other count when applied aborts the transaction; nothing is changed."
                 : "\nAny other count, or other rows (another key digest), when applied aborts the transaction; nothing "
                 + "is changed.");
-        return new Script(mode, header, st);
+        return new Script(mode, header, st, live.display(), rec.display());
     }
 
     /**

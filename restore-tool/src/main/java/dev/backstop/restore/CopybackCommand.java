@@ -14,7 +14,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "copyback", mixinStandardHelpOptions = true,
         description = {"Print (or, with --apply, run) the SQL that copies a recovered table back into the live one, in "
                 + "one transaction that locks the live table and aborts if any statement touches another number of "
-                + "rows than counted now. Modes: missing-rows (insert rows whose key is gone: undo a DELETE), upsert "
+                + "rows, or other rows, than counted now; printed SQL also records itself in the audit chain when it "
+                + "commits. Modes: missing-rows (insert rows whose key is gone: undo a DELETE), upsert "
                 + "(update changed rows, insert missing ones; re-adds dropped columns: undo UPDATE or DROP COLUMN), "
                 + "replace (delete all live rows, insert all recovered rows: undo TRUNCATE; the only mode without a "
                 + "primary key). If the live table was dropped, the recovered table is renamed to it.",
@@ -68,7 +69,7 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             script = null;
         }
         if (!apply) {
-            out.print(script.text());
+            out.print(script.text(session.config().stateSchema()));
             return ExitCode.OK;
         }
         String modeText = script != null ? "replace (rename)" : Copyback.label(m);

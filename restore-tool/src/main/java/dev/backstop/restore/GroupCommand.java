@@ -120,7 +120,8 @@ final class GroupCommand implements Callable<Integer> {
                     return ExitCode.CHECK_FAILED;
                 }
                 for (Restorer.Outcome o : outcomes) {
-                    RestoreCommand.printCopyback(out, c, o.table(), o.recoveredName(), null);
+                    RestoreCommand.printCopyback(out, c, o.table(), o.recoveredName(), null,
+                            session.config().stateSchema());
                 }
                 return ExitCode.OK;
             } finally {

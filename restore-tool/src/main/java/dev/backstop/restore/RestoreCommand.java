@@ -73,6 +73,7 @@ final class RestoreCommand implements Callable<Integer> {
                     }
                     return conn;
                 });
+        String auditSchema = session.config().stateSchema();
         RecoveryPointCatalog catalog = session.catalog();
         DebugTimings.print("store client and catalog: %.3f s", (System.nanoTime() - t0) / 1e9);
         PrintWriter out = session.environment().out();
@@ -114,7 +115,7 @@ final class RestoreCommand implements Callable<Integer> {
             // The copyback counts are measured while the SQL fingerprint runs; printed only if validation passes.
             // With one integer key column, the counts come from the keys the load streamed (keys non-null).
             Restorer.Outcome o = restorer.load(c, plan, name, session.environment().progress(),
-                    (conn, pk, keys) -> copybackText(conn, table, name, modes, pk, keys));
+                    (conn, pk, keys) -> copybackText(conn, table, name, modes, pk, keys, auditSchema));
             RestoreRun.printOutcome(out, o, t.description());
             record(session, t.description(), o, null);
             if (!o.ok()) {
@@ -123,7 +124,7 @@ final class RestoreCommand implements Callable<Integer> {
                 return ExitCode.CHECK_FAILED;
             }
             long t2 = System.nanoTime();
-            out.print(o.prepared() != null ? o.prepared() : copybackText(c, table, name, modes, null, null));
+            out.print(o.prepared() != null ? o.prepared() : copybackText(c, table, name, modes, null, null, auditSchema));
             if (Boolean.getBoolean("backstop.restore.debug")) {
                 System.err.printf(java.util.Locale.ROOT, "[restore] JVM up %.2f s at start, target + choose %.2f s,"
                         + " copyback SQL %.2f s, JVM up %.2f s at the end%n", startUptime / 1e3, (t1 - t0) / 1e9,
@@ -167,25 +168,26 @@ final class RestoreCommand implements Callable<Integer> {
 
     /**
      * The copyback text; {@code primaryKey} non-null: the recovered table's key, before its constraint exists;
-     * {@code recoveredKeys} non-null: that key's values, sorted, as the load streamed them (see {@link TableComparison}).
+     * {@code recoveredKeys} non-null: that key's values, sorted, as the load streamed them (see {@link TableComparison});
+     * {@code auditSchema}: where the printed SQL records itself ({@link HandRunAudit}).
      */
     static String copybackText(Connection c, TableRef table, String recoveredName, List<String> modes,
-                               List<String> primaryKey, long[] recoveredKeys) throws SQLException {
+                               List<String> primaryKey, long[] recoveredKeys, String auditSchema) throws SQLException {
         java.io.StringWriter text = new java.io.StringWriter();
         PrintWriter w = new PrintWriter(text);
-        printCopyback(w, c, table, recoveredName, modes, primaryKey, recoveredKeys);
+        printCopyback(w, c, table, recoveredName, modes, primaryKey, recoveredKeys, auditSchema);
         w.flush();
         return text.toString();
     }
 
-    static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName, List<String> modes)
-            throws SQLException {
-        printCopyback(out, c, table, recoveredName, modes, null, null);
+    static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName, List<String> modes,
+                              String auditSchema) throws SQLException {
+        printCopyback(out, c, table, recoveredName, modes, null, null, auditSchema);
     }
 
     private static void printCopyback(PrintWriter out, Connection c, TableRef table, String recoveredName,
-                                      List<String> modes, List<String> primaryKey, long[] recoveredKeys)
-            throws SQLException {
+                                      List<String> modes, List<String> primaryKey, long[] recoveredKeys,
+                                      String auditSchema) throws SQLException {
         Relation described = Relation.describe(c, table.schema(), recoveredName).orElseThrow();
         Relation rec = primaryKey == null ? described
                 : new Relation(described.schema(), described.name(), described.columns(), List.copyOf(primaryKey));
@@ -194,7 +196,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (live.isEmpty()) {
             out.println("-- " + table.qualifiedName() + " does not exist (dropped?). Apply with:");
             out.println("--   backstop restore copyback " + table.qualifiedName() + " " + recoveredName + " --mode replace --apply");
-            out.print(Copyback.rename(rec, table.schema(), table.name()).text());
+            out.print(Copyback.rename(rec, table.schema(), table.name()).text(auditSchema));
             return;
         }
         // One comparison for every mode printed: the counts are measured once.
@@ -221,7 +223,7 @@ final class RestoreCommand implements Callable<Integer> {
             }
             out.println("-- ===== mode " + m.label + " (apply: backstop restore copyback " + table.qualifiedName() + " "
                     + recoveredName + " --mode " + m.label + " --apply)");
-            out.print(script.text());
+            out.print(script.text(auditSchema));
             out.println();
         }
     }

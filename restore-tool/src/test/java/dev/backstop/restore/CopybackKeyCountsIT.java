@@ -253,7 +253,7 @@ class CopybackKeyCountsIT {
             // On that path the printed counts are the keys' (here one key short: -1000, missing in the live table).
             long[] keys = ids(c, "k_integer_cli");
             String text = RestoreCommand.copybackText(c, cap.table("public.k_integer"), "k_integer_cli",
-                    List.of("missing-rows"), List.of("id"), Arrays.copyOfRange(keys, 1, keys.length));
+                    List.of("missing-rows"), List.of("id"), Arrays.copyOfRange(keys, 1, keys.length), "backstop");
             assertTrue(text.contains("-- Now: live 1849 rows, recovered 1999 rows; by primary key (id): 200 missing,"
                     + " 50 extra."), text);
         }

@@ -115,10 +115,15 @@ class RestoreEndToEndIT {
             String digest = CopybackKeyCountsIT.digest(c, "SELECT id FROM orders_rec");
             assertTrue(sql.contains("IF n <> 303 OR d <> " + digest + " THEN RAISE EXCEPTION 'backstop copyback: expected"
                     + " to insert 303 row(s) of public.orders with key digest " + digest), sql);
+            int chain = AuditChainCheck.assertValid(db);
             try (Statement s = c.createStatement()) {
                 s.execute(sql); // as an operator would paste it into psql
             }
             assertEquals(before, expected(c));
+            // The pasted SQL recorded itself in the audit chain, in its own transaction.
+            assertEquals(chain + 1, AuditChainCheck.assertValid(db));
+            assertEquals("copyback applied", db.queryValue("SELECT decision || ' ' || outcome FROM backstop.audit"
+                    + " ORDER BY seq DESC LIMIT 1"));
             assertEquals(0, cap.run("diff", "orders", "orders_rec").exitCode());
             assertEquals(List.of(), cap.alerts);
         }
