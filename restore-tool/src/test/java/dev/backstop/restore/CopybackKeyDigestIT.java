@@ -25,49 +25,48 @@ class CopybackKeyDigestIT {
     @ParameterizedTest
     @ValueSource(strings = {"int", "composite"})
     void missingRowsAbortWhenOtherRowsAreMissingThanPrinted(String key, PgDatabase db) throws Exception {
-        String live = "dl_" + key;
-        String rec = "dr_" + key;
-        create(db, key, live, rec);
-        // Missing now: 1..5 (deleted after the recovery point).
-        db.execute("DELETE FROM " + live + " WHERE a BETWEEN 1 AND 5");
-        try (Connection c = Database.prepare(db.connect())) {
-            Copyback.Script printed = script(c, live, rec, Copyback.Mode.MISSING_ROWS);
-            assertTrue(printed.summary().contains("inserts 5 missing row(s) (key digest "), printed.summary());
-            // Before it is applied, a writer puts row 1 back and deletes row 6: still 5 missing, not the same five.
-            db.execute("INSERT INTO " + live + " SELECT * FROM " + rec + " WHERE a = 1",
-                    "DELETE FROM " + live + " WHERE a = 6");
-            String before = content(db, live);
-            SQLException e = assertThrows(SQLException.class, () -> Copyback.apply(c, printed));
-            assertTrue(e.getMessage().contains("backstop copyback: expected to insert 5 row(s) of public." + live
-                    + " with key digest "), e.getMessage());
-            assertTrue(e.getMessage().contains(", got 5 row(s) with key digest "), e.getMessage());
-            assertEquals(before, content(db, live));
-
-            // Printed again now, it inserts exactly those five, and the table is whole again.
-            Copyback.apply(c, script(c, live, rec, Copyback.Mode.MISSING_ROWS));
-            assertEquals(content(db, rec), content(db, live));
-        }
+        // Missing: 1..5. Before the printed SQL runs, a writer puts row 1 back and deletes row 6: still five
+        // missing, not the same five.
+        printSwapApply(db, key, "d", Copyback.Mode.MISSING_ROWS, "DELETE FROM LIVE WHERE a BETWEEN 1 AND 5",
+                "inserts 5 missing row(s) (key digest ", "expected to insert 5 row(s) of public.LIVE with key digest ",
+                "INSERT INTO LIVE SELECT * FROM REC WHERE a = 1", "DELETE FROM LIVE WHERE a = 6");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"int", "composite"})
     void upsertAbortsWhenOtherRowsChangedThanPrinted(String key, PgDatabase db) throws Exception {
-        String live = "ul_" + key;
-        String rec = "ur_" + key;
+        // Changed: 1 and 2. Then a writer sets row 1 back and changes row 3: still two changed, not the same two.
+        printSwapApply(db, key, "u", Copyback.Mode.UPSERT, "UPDATE LIVE SET v = 'changed' WHERE a IN (1, 2)",
+                "updates 2 changed row(s) (key digest ", "expected to update 2 row(s) of public.LIVE with key digest ",
+                "UPDATE LIVE SET v = r.v FROM REC r WHERE LIVE.a = r.a AND r.a = 1",
+                "UPDATE LIVE SET v = 'changed' WHERE a = 3");
+    }
+
+    /**
+     * After {@code incident}, the copyback is printed ({@code summary} in its header); the writer's {@code swap}
+     * keeps the count but changes which rows; the printed SQL then aborts ({@code abort} in the error, with the
+     * digest it found) and changes nothing; printed again, it makes the live table equal the recovered one. In the
+     * SQL texts LIVE and REC stand for the two tables.
+     */
+    private static void printSwapApply(PgDatabase db, String key, String prefix, Copyback.Mode mode, String incident,
+                                       String summary, String abort, String... swap) throws Exception {
+        String live = prefix + "l_" + key;
+        String rec = prefix + "r_" + key;
         create(db, key, live, rec);
-        db.execute("UPDATE " + live + " SET v = 'changed' WHERE a IN (1, 2)");
+        db.execute(incident.replace("LIVE", live));
         try (Connection c = Database.prepare(db.connect())) {
-            Copyback.Script printed = script(c, live, rec, Copyback.Mode.UPSERT);
-            assertTrue(printed.summary().contains("updates 2 changed row(s) (key digest "), printed.summary());
-            db.execute("UPDATE " + live + " SET v = v2 FROM (SELECT v AS v2, a AS a2 FROM " + rec + ") r"
-                    + " WHERE a = a2 AND a = 1", "UPDATE " + live + " SET v = 'changed' WHERE a = 3");
+            Copyback.Script printed = script(c, live, rec, mode);
+            assertTrue(printed.summary().contains(summary), printed.summary());
+            for (String sql : swap) {
+                db.execute(sql.replace("LIVE", live).replace("REC", rec));
+            }
             String before = content(db, live);
             SQLException e = assertThrows(SQLException.class, () -> Copyback.apply(c, printed));
-            assertTrue(e.getMessage().contains("backstop copyback: expected to update 2 row(s) of public." + live
-                    + " with key digest "), e.getMessage());
+            assertTrue(e.getMessage().contains("backstop copyback: " + abort.replace("LIVE", live)), e.getMessage());
+            assertTrue(e.getMessage().contains(" row(s) with key digest "), e.getMessage());
             assertEquals(before, content(db, live));
 
-            Copyback.apply(c, script(c, live, rec, Copyback.Mode.UPSERT));
+            Copyback.apply(c, script(c, live, rec, mode));
             assertEquals(content(db, rec), content(db, live));
         }
     }
