@@ -92,6 +92,32 @@ class HandRunAuditIT {
         assertEquals(before, AuditChainCheck.assertValid(db));
     }
 
+    /** Names with a quote, a percent sign and a space: the printed SQL, its checks and its record all hold. */
+    @Test
+    void oddTableNamesArePrintedRecordedAndCheckedSafely(PgDatabase db) throws Exception {
+        stateSchema(db);
+        String live = "odd ' %s name";
+        String rec = live + " rec";
+        tables(db, Sql.ident(live), Sql.ident(rec));
+        int before = AuditChainCheck.assertValid(db);
+        try (Connection c = Database.prepare(db.connect())) {
+            Copyback.Script script = script(c, live, rec);
+            String text = script.text("backstop");
+            run(db.connect(), text);
+            assertEquals(content(db, Sql.ident(rec)), content(db, Sql.ident(live)));
+            assertEquals(before + 1, AuditChainCheck.assertValid(db));
+            JsonNode record = new ObjectMapper().readTree(String.valueOf(db.queryValue(
+                    "SELECT record FROM backstop.audit ORDER BY seq DESC LIMIT 1")));
+            assertEquals("public." + live, record.get("table").asText());
+            assertEquals("public." + rec, record.get("recovered").asText());
+            // Run again, it aborts on its own check, whose message names the table as it is.
+            SQLException e = assertThrows(SQLException.class, () -> run(db.connect(), text));
+            assertTrue(e.getMessage().contains("expected to insert 3 row(s) of public." + live + " with key digest "),
+                    e.getMessage());
+        }
+        assertEquals(before + 1, AuditChainCheck.assertValid(db));
+    }
+
     private static void stateSchema(PgDatabase db) throws Exception {
         if (db.queryValue("SELECT to_regclass('backstop.audit')") == null) {
             GatewayStateSchema.create(db);
