@@ -105,6 +105,9 @@ final class Copyback {
         Relation live = cmp.live;
         Relation rec = cmp.recovered;
         List<String> st = new ArrayList<>();
+        // The key digest of a key that is not one integer column hashes its text: print it as it was printed here,
+        // whatever the session that runs this has set (for this transaction only).
+        Database.OUTPUT_FORMATS.forEach(f -> st.add("SET LOCAL " + f));
         st.add("LOCK TABLE " + live.qualified() + " IN SHARE ROW EXCLUSIVE MODE");
         List<String> body = new ArrayList<>();
         String cols = Sql.identList(cmp.columns);

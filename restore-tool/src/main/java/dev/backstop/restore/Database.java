@@ -37,11 +37,18 @@ final class Database {
      */
     static Connection prepare(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1;"
-                    + " SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'");
+            s.execute(OUTPUT_FORMATS.stream().map(f -> "SET " + f).collect(java.util.stream.Collectors.joining("; "))
+                    + "; SET client_encoding = 'UTF8'");
         }
         return c;
     }
+
+    /**
+     * The settings that decide how values print as text ({@code ROW(..)::text}, the fingerprint's pg_text values):
+     * every session whose text must match another's sets these (printed copyback SQL does, with SET LOCAL).
+     */
+    static final java.util.List<String> OUTPUT_FORMATS = java.util.List.of("DateStyle = 'ISO, MDY'",
+            "IntervalStyle = 'postgres'", "extra_float_digits = 1", "TimeZone = 'UTC'", "bytea_output = 'hex'");
 
     /** The URL without query parameters (they may carry a password). */
     static String redact(String url) {

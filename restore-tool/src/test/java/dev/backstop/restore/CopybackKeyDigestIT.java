@@ -43,6 +43,35 @@ class CopybackKeyDigestIT {
     }
 
     /**
+     * A key whose digest hashes its text (timestamptz, double precision in a composite key): printed in the tool's
+     * session, the SQL runs from a session with another TimeZone and extra_float_digits (the driver itself insists on an ISO DateStyle), and its digest
+     * still matches, because the script sets the tool's output formats for its own transaction.
+     */
+    @org.junit.jupiter.api.Test
+    void theDigestOfAKeysTextHoldsInASessionWithOtherOutputSettings(PgDatabase db) throws Exception {
+        String columns = "at timestamptz, f double precision, v text, PRIMARY KEY (at, f)";
+        db.execute("CREATE TABLE sr (" + columns + ")",
+                "INSERT INTO sr SELECT timestamptz '2026-01-01 00:00:00.123456+00' + g * interval '1 hour', g / 3.0,"
+                        + " 'v' || g FROM generate_series(1, 40) g",
+                "CREATE TABLE sl (" + columns + ")", "INSERT INTO sl SELECT * FROM sr WHERE f > 2");
+        Copyback.Script printed;
+        try (Connection c = Database.prepare(db.connect())) {
+            printed = script(c, "sl", "sr", Copyback.Mode.MISSING_ROWS);
+        }
+        assertTrue(printed.summary().contains("inserts 6 missing row(s) (key digest "), printed.summary());
+        try (Connection other = db.connect(); java.sql.Statement s = other.createStatement()) {
+            s.execute("SET DateStyle = 'ISO, DMY'; SET TimeZone = 'America/New_York'; SET extra_float_digits = 0");
+            s.execute(printed.text(null));
+            // SET LOCAL: the session's own settings are back after the transaction
+            try (java.sql.ResultSet rs = s.executeQuery("SHOW TimeZone")) {
+                rs.next();
+                assertEquals("America/New_York", rs.getString(1));
+            }
+        }
+        assertEquals(content(db, "sr"), content(db, "sl"));
+    }
+
+    /**
      * After {@code incident}, the copyback is printed ({@code summary} in its header); the writer's {@code swap}
      * keeps the count but changes which rows; the printed SQL then aborts ({@code abort} in the error, with the
      * digest it found) and changes nothing; printed again, it makes the live table equal the recovered one. In the
@@ -87,7 +116,7 @@ class CopybackKeyDigestIT {
     }
 
     private static String content(PgDatabase db, String table) throws SQLException {
-        return String.valueOf(db.queryValue("SELECT count(*) || ':' || md5(string_agg(ROW(t.*)::text, ',' ORDER BY a))"
+        return String.valueOf(db.queryValue("SELECT count(*) || ':' || md5(string_agg(ROW(t.*)::text, ',' ORDER BY ROW(t.*)::text))"
                 + " FROM " + table + " t"));
     }
 }
