@@ -221,13 +221,18 @@ public final class CdsTraining {
         return loaded;
     }
 
-    /** The S3 and PostgreSQL clients' request paths, up to the refused connection. */
+    /**
+     * The S3 and PostgreSQL clients' request paths, up to the refused connection; the S3 client with a plain-HTTP and
+     * with a TLS endpoint (only the latter sets up TLS, whose classes should be in the archive too).
+     */
     private static void clients() {
-        try (S3ObjectStore s3 = S3ObjectStore.create(new S3Settings("http://" + CLOSED, "us-east-1", "train", "bs", true,
-                "train", "train-secret"))) {
-            s3.head("bs/x");
-        } catch (RuntimeException expected) {
-            // nothing listens
+        for (String scheme : List.of("http://", "https://")) {
+            try (S3ObjectStore s3 = S3ObjectStore.create(new S3Settings(scheme + CLOSED, "us-east-1", "train", "bs",
+                    true, "train", "train-secret"))) {
+                s3.head("bs/x");
+            } catch (RuntimeException expected) {
+                // nothing listens
+            }
         }
         try (var c = DriverManager.getConnection("jdbc:postgresql://" + CLOSED + "/train?connectTimeout=2", "train", "x")) {
             c.isValid(1);

@@ -60,15 +60,24 @@ public final class S3ObjectStore implements ObjectStore {
                 // The URL-connection client intermittently fails the first attempt against Jetty-based
                 // servers (s3proxy): the SDK's silent retry then turns a conditional PUT into a false
                 // 412. The Apache client had no such failures (test-support S3ClientStabilityIT).
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(30)))
+                .httpClientBuilder(httpClient(settings.endpoint()))
                 .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(120))
                         .apiCallAttemptTimeout(Duration.ofSeconds(60)));
         if (settings.endpoint() != null && !settings.endpoint().isBlank()) {
             b.endpointOverride(URI.create(settings.endpoint()));
         }
         return new S3ObjectStore(b.build(), settings.bucket());
+    }
+
+    private static ApacheHttpClient.Builder httpClient(String endpoint) {
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(30));
+        // A plain-HTTP endpoint (MinIO in the same network, the demo) never uses TLS: skip setting it up.
+        if (endpoint != null && endpoint.startsWith("http://")) {
+            http.socketFactory(NoTlsSocketFactory.INSTANCE);
+        }
+        return http;
     }
 
     public String bucket() {
