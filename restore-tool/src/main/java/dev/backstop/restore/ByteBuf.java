@@ -54,6 +54,13 @@ final class ByteBuf {
         return this;
     }
 
+    ByteBuf put(byte[] b, int offset, int length) {
+        ensure(length);
+        System.arraycopy(b, offset, data, size, length);
+        size += length;
+        return this;
+    }
+
     ByteBuf putShort(int v) {
         ensure(2);
         SHORT_BE.set(data, size, (short) v);

@@ -141,7 +141,9 @@ final class CopyBinary {
         if (elem != 0) {
             ElementWriter e = element(elem);
             if (e != null) {
-                return (o, v) -> PgArrayText.parse(v.toString()).write(o, elem, e);
+                PgArrayText literal = new PgArrayText(); // reused: one column, one writing thread
+                return (o, v) -> literal.parse(v instanceof Utf8Text t ? t.bytes()
+                        : v.toString().getBytes(StandardCharsets.UTF_8)).write(o, elem, e);
             }
         }
         return null;
@@ -153,10 +155,27 @@ final class CopyBinary {
         void write(ByteBuf out, String text);
     }
 
+    /**
+     * An element whose binary form is {@code prefix} and then its text's UTF-8 bytes: {@link PgArrayText} copies
+     * those bytes from the literal without making a String.
+     */
+    record TextElement(byte[] prefix) implements ElementWriter {
+        @Override
+        public void write(ByteBuf out, String text) {
+            int slot = out.reserveLength();
+            out.put(prefix);
+            out.putUtf8(text, false);
+            out.fillLength(slot);
+        }
+    }
+
+    private static final TextElement TEXT_ELEMENT = new TextElement(new byte[0]);
+    private static final TextElement JSONB_ELEMENT = new TextElement(new byte[] {1}); // jsonb binary format version 1
+
     private static ElementWriter element(int oid) {
         return switch (oid) {
-            case TEXT, VARCHAR, BPCHAR, NAME, JSON -> CopyBinary::text;
-            case JSONB -> CopyBinary::jsonb;
+            case TEXT, VARCHAR, BPCHAR, NAME, JSON -> TEXT_ELEMENT;
+            case JSONB -> JSONB_ELEMENT;
             case INT2 -> (o, t) -> o.putInt(2).putShort(Short.parseShort(t));
             case INT4 -> (o, t) -> o.putInt(4).putInt(Integer.parseInt(t));
             case INT8 -> (o, t) -> o.putInt(8).putLong(Long.parseLong(t));
@@ -185,7 +204,7 @@ final class CopyBinary {
         if (v instanceof Utf8Text t) {
             o.putInt(t.bytes().length).put(t.bytes());
         } else {
-            text(o, (String) v);
+            TEXT_ELEMENT.write(o, (String) v);
         }
     }
 
@@ -193,21 +212,8 @@ final class CopyBinary {
         if (v instanceof Utf8Text t) {
             o.putInt(t.bytes().length + 1).put(1).put(t.bytes());
         } else {
-            jsonb(o, (String) v);
+            JSONB_ELEMENT.write(o, (String) v);
         }
-    }
-
-    private static void text(ByteBuf o, String s) {
-        int slot = o.reserveLength();
-        o.putUtf8(s, false);
-        o.fillLength(slot);
-    }
-
-    private static void jsonb(ByteBuf o, String s) {
-        int slot = o.reserveLength();
-        o.put(1); // jsonb binary format version 1: the text follows
-        o.putUtf8(s, false);
-        o.fillLength(slot);
     }
 
     /** numeric text as PostgreSQL prints it: digits with an optional point, or NaN / Infinity / -Infinity. */

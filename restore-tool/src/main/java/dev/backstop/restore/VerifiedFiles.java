@@ -167,6 +167,7 @@ final class VerifiedFiles implements TableRebuilder.FileSource, AutoCloseable {
             return failed("file " + f.key() + " is unverified: missing " + String.join(", ", missing));
         }
         Path local = Files.createTempFile(dir, "rp-", ".parquet");
+        long t0 = System.nanoTime();
         if (!store.getToFile(f.key(), local)) {
             return failed("file " + f.key() + " is missing from the store");
         }
@@ -174,11 +175,15 @@ final class VerifiedFiles implements TableRebuilder.FileSource, AutoCloseable {
         if (size != f.bytes()) {
             return failed("file " + f.key() + " has " + size + " bytes, manifest says " + f.bytes());
         }
+        long t1 = System.nanoTime();
         String sha = Sha256.hex(local);
+        long t2 = System.nanoTime();
         if (!Sha256.constantTimeEquals(sha, f.sha256())) {
             return failed("file " + f.key() + " SHA-256 is " + sha + ", manifest says " + f.sha256());
         }
         long rows = ParquetFiles.rowCount(local);
+        DebugTimings.print("%s: download %.3f s, SHA-256 %.3f s, row count %.3f s (%d bytes)", f.key(), (t1 - t0) / 1e9,
+                (t2 - t1) / 1e9, (System.nanoTime() - t2) / 1e9, size);
         if (rows != f.rows()) {
             return failed("file " + f.key() + " has " + rows + " rows, manifest says " + f.rows());
         }

@@ -3,6 +3,7 @@ package dev.backstop.restore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.backstop.snapshot.ColumnSpec;
 import dev.backstop.snapshot.ValueEncoding;
@@ -69,28 +70,51 @@ class CopyEncodingTest {
 
     @Test
     void arrayLiteralsAsPostgresqlPrintsThem() {
-        PgArrayText a = PgArrayText.parse("{a,NULL,\"x,y \\\"z\\\" \\\\ w\",\"NULL\",\"\"}");
-        assertArrayEquals(new int[] {5}, a.dims);
-        assertEquals(Arrays.asList("a", null, "x,y \"z\" \\ w", "NULL", ""), a.elements);
-        PgArrayText m = PgArrayText.parse("[0:1][2:3]={{1,2},{3,NULL}}");
-        assertArrayEquals(new int[] {2, 2}, m.dims);
-        assertArrayEquals(new int[] {0, 2}, m.lowerBounds);
-        assertEquals(Arrays.asList("1", "2", "3", null), m.elements);
-        PgArrayText e = PgArrayText.parse("{}");
-        assertEquals(0, e.dims.length);
-        assertThrows(IllegalArgumentException.class, () -> PgArrayText.parse("{{1},{2,3}}"));
-        assertThrows(IllegalArgumentException.class, () -> PgArrayText.parse("{1,2"));
-        assertThrows(IllegalArgumentException.class, () -> PgArrayText.parse("{1,}"));
+        PgArrayText a = new PgArrayText().parse("{a,NULL,\"x,y \\\"z\\\" \\\\ w\",\"NULL\",\"\",null,\"Zoë 🍕\"}");
+        assertEquals(1, a.dims());
+        assertEquals(7, a.size(0));
+        assertEquals(1, a.lowerBound(0));
+        assertEquals(Arrays.asList("a", null, "x,y \"z\" \\ w", "NULL", "", null, "Zoë 🍕"), a.elements());
+        PgArrayText m = new PgArrayText().parse("[0:1][-2:-1]={{1,2},{3,NULL}}");
+        assertEquals(2, m.dims());
+        assertEquals(List.of(2, 2, 0, -2), List.of(m.size(0), m.size(1), m.lowerBound(0), m.lowerBound(1)));
+        assertEquals(Arrays.asList("1", "2", "3", null), m.elements());
+        // One instance parses value after value: nothing of the previous one is left.
+        PgArrayText reused = new PgArrayText();
+        reused.parse("[0:0][5:5]={{x}}");
+        assertEquals(0, reused.parse("{}").dims());
+        assertEquals(List.of(), reused.elements());
+        assertEquals(List.of("b"), reused.parse("{b}").elements());
+        assertEquals(1, reused.lowerBound(0));
+        for (String bad : List.of("{{1},{2,3}}", "{1,2", "{1,}", "{1}x", "[1:2]{1,2}", "[1:2]={1,2,3}", "[a:2]={1,2}",
+                "{{{{{{{1}}}}}}}", "{\"a}", "")) {
+            assertThrows(IllegalArgumentException.class, () -> new PgArrayText().parse(bad), bad);
+        }
     }
 
     @Test
     void arrayBinaryFormat() {
         ByteBuf b = new ByteBuf(64);
-        PgArrayText.parse("{ab,NULL}").write(b, CopyBinary.TEXT, (o, t) -> {
+        new PgArrayText().parse("{ab,NULL}").write(b, CopyBinary.TEXT, (o, t) -> {
             o.putInt(t.length()).put(t.getBytes(StandardCharsets.UTF_8));
         });
         assertEquals("0000001e" + "00000001" + "00000001" + "00000019" + "00000002" + "00000001"
                 + "00000002" + "6162" + "ffffffff", hex(b));
+    }
+
+    @Test
+    void textElementsAreCopiedFromTheLiteralAsTheStringWriterWritesThem() {
+        String literal = "[2:4]={\"a\\\\b \\\"q\\\"\",Zoë,\"🍕 x\"}";
+        for (CopyBinary.TextElement kind : List.of(new CopyBinary.TextElement(new byte[0]),
+                new CopyBinary.TextElement(new byte[] {1}))) {
+            ByteBuf copied = new ByteBuf(8);
+            new PgArrayText().parse(literal).write(copied, CopyBinary.TEXT, kind);
+            ByteBuf viaStrings = new ByteBuf(8);
+            // The same elements through the general path: each one decoded to a String, then written by the writer.
+            new PgArrayText().parse(literal).write(viaStrings, CopyBinary.TEXT, kind::write);
+            assertEquals(hex(viaStrings), hex(copied));
+            assertTrue(hex(copied).contains(HexFormat.of().formatHex("a\\b \"q\"".getBytes(StandardCharsets.UTF_8))));
+        }
     }
 
     @Test
