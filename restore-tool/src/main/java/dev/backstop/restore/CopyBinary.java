@@ -296,22 +296,28 @@ final class CopyBinary {
         int pad = (4 - dscale % 4) % 4;
         long u = Math.abs(unscaled) * POW10[pad]; // < 2^63: |unscaled| < 2^53, x 1000 < 2^63
         int fracGroups = (dscale + pad) / 4;
-        int[] groups = new int[8];
-        int n = 0;
-        while (u > 0) {
-            groups[n++] = (int) (u % 10000); // least significant first
-            u /= 10000;
+        int n = 0; // base-10000 digits of u: at most 5 (u < 2^63 < 10000^5)
+        while (n < GROUP_POWERS.length && u >= GROUP_POWERS[n]) {
+            n++;
         }
         int low = 0;
-        while (low < n && groups[low] == 0) {
+        while (low < n && group(u, low) == 0) {
             low++; // trailing zero groups are not stored
         }
         int ndigits = n - low;
         int weight = ndigits == 0 ? 0 : n - 1 - fracGroups;
         o.putInt(8 + 2 * ndigits).putShort(ndigits).putShort(weight).putShort(unscaled < 0 ? 0x4000 : 0).putShort(dscale);
         for (int i = n - 1; i >= low; i--) {
-            o.putShort(groups[i]);
+            o.putShort(group(u, i));
         }
+    }
+
+    /** 10000^i: where the base-10000 digit i of a long starts. */
+    private static final long[] GROUP_POWERS = {1L, 10_000L, 100_000_000L, 1_000_000_000_000L, 10_000_000_000_000_000L};
+
+    /** Base-10000 digit {@code i} of {@code u} (0 = least significant). */
+    private static int group(long u, int i) {
+        return (int) (u / GROUP_POWERS[i] % 10_000);
     }
 
     private static long micros(Instant t) {

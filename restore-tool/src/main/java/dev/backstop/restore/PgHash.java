@@ -13,14 +13,21 @@ import java.nio.ByteOrder;
  */
 final class PgHash {
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private PgHash() {
     }
 
     /** {@code hashint4extended(k, seed)} (also int2 and, via {@code ::int4}, bool): lookup3 of the 4 bytes of k. */
     static long hashInt4(int k, long seed) {
-        int a = 0x9e3779b9 + 4 + 3923095;
+        return hashShortKey(4, k, 0, seed);
+    }
+
+    /**
+     * lookup3 of a key of 4 or 8 bytes given as its little-endian words {@code lo} and {@code hi} (0 for 4 bytes):
+     * {@link #hashBytesExtended} without a byte array, for the fixed-size types.
+     */
+    private static long hashShortKey(int len, int lo, int hi, long seed) {
+        int a = 0x9e3779b9 + len + 3923095;
         int b = a;
         int c = a;
         if (seed != 0) {
@@ -33,7 +40,8 @@ final class PgHash {
             b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
             c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
         }
-        a += k;
+        a += lo;
+        b += hi;
         return finish(a, b, c);
     }
 
@@ -53,9 +61,7 @@ final class PgHash {
             return seed;
         }
         long bits = Double.isNaN(v) ? 0x7ff8000000000000L : Double.doubleToRawLongBits(v);
-        byte[] k = new byte[8];
-        LONG_LE.set(k, 0, bits);
-        return hashBytesExtended(k, 0, 8, seed);
+        return hashShortKey(8, (int) bits, (int) (bits >>> 32), seed);
     }
 
     /** The hash of {@code k[off, off + len)} with {@code seed}, as PostgreSQL's signed bigint. */

@@ -60,12 +60,25 @@ class CopyEncodingTest {
             if (d.unscaledValue().bitLength() >= 53) {
                 continue;
             }
-            ByteBuf fast = new ByteBuf(32);
-            ByteBuf general = new ByteBuf(32);
-            CopyBinary.numericSmall(fast, unscaled, scale);
-            CopyBinary.numericGeneral(general, d);
-            assertEquals(hex(general), hex(fast), d.toPlainString());
+            assertNumericPathsAgree(unscaled, scale);
         }
+        // Where a base-10000 digit starts or ends, and the largest magnitude the fast path takes.
+        long max = (1L << 53) - 1;
+        for (long unscaled : new long[] {0, 1, 9_999, 10_000, 10_001, 99_990_000, 100_000_000, 10_000_000_000_000_000L / 1000,
+                max, -max, -10_000}) {
+            for (int scale = 0; scale < 12; scale++) {
+                assertNumericPathsAgree(unscaled, scale);
+            }
+        }
+    }
+
+    private static void assertNumericPathsAgree(long unscaled, int scale) {
+        BigDecimal d = new BigDecimal(BigInteger.valueOf(unscaled), scale);
+        ByteBuf fast = new ByteBuf(32);
+        ByteBuf general = new ByteBuf(32);
+        CopyBinary.numericSmall(fast, unscaled, scale);
+        CopyBinary.numericGeneral(general, d);
+        assertEquals(hex(general), hex(fast), d.toPlainString());
     }
 
     @Test
