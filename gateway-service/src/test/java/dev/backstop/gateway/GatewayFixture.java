@@ -49,6 +49,8 @@ final class GatewayFixture implements AutoCloseable {
     private DropwizardTestSupport<GatewayConfiguration> app;
     private final HttpClient http = HttpClient.newHttpClient();
     int poolSize = 4;
+    /** The gateway's database URL; default: the test database's own (a proxy in front of it may replace it). */
+    String databaseUrl;
     /** The snapshots: section's body (indented by the fixture); default: no snapshot store. */
     String snapshotsYaml = "endpoint: http://localhost:1";
 
@@ -103,7 +105,7 @@ final class GatewayFixture implements AutoCloseable {
                       port: 0
                 logging:
                   level: WARN
-                """.formatted(admin.jdbcUrl(), role, "pw-" + role, poolSize, dir.resolve("policy.json"),
+                """.formatted(databaseUrl != null ? databaseUrl : admin.jdbcUrl(), role, "pw-" + role, poolSize, dir.resolve("policy.json"),
                 TokenAuthenticator.sha256Hex(AGENT), TokenAuthenticator.sha256Hex(AGENT2),
                 TokenAuthenticator.sha256Hex(OPERATOR), TokenAuthenticator.sha256Hex(OPERATOR2),
                 gatewayYaml == null ? "  maxResultRows: 10000" : gatewayYaml.indent(2).stripTrailing(),

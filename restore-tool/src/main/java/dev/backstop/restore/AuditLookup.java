@@ -23,9 +23,10 @@ import java.util.UUID;
  * <p>An agent's request that went to approval ({@code outcome approval_required}) ran nothing itself: the statement
  * ran, if at all, when an operator approved it, under the audit record of that approval. That id is what the agent
  * has, so the link is followed: the approval whose {@code request_audit_id} is the request's
- * ({@code {stateSchema}.approvals}), and if it was executed, the audit record of its execution. Any other state of the
- * approval (pending, approved but not finished, denied, expired, blocked, failed) means nothing committed: refused,
- * naming the approval and its state. Never a guessed LSN.
+ * ({@code {stateSchema}.approvals}), and if it was executed, or its outcome is unknown (the connection broke during its
+ * COMMIT: it may have committed), the audit record of its execution. Any other state of the approval (pending,
+ * approved but not finished, denied, expired, blocked, failed) means nothing committed: refused, naming the approval
+ * and its state. Never a guessed LSN.
  */
 final class AuditLookup {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,6 +95,20 @@ final class AuditLookup {
         return text(rp, "manifest_key", "manifestKey");
     }
 
+    /** The audit id of an approval's execution, as its row names it; refused (with {@code subject}) if it does not. */
+    private static UUID execution(String subject, String execution) {
+        if (execution == null) {
+            throw new CheckFailedException(subject + " but it names no execution audit record: restore with --lsn or"
+                    + " --at instead");
+        }
+        try {
+            return UUID.fromString(execution);
+        } catch (IllegalArgumentException e) {
+            throw new CheckFailedException(subject + " but its execution's audit_id '" + execution
+                    + "' is not an audit id: restore with --lsn or --at instead");
+        }
+    }
+
     /** The completion of audit record {@code id}, parsed; refused if the row or its completion is missing. */
     private static JsonNode completion(Connection c, String stateSchema, UUID id) {
         String completion;
@@ -124,7 +139,8 @@ final class AuditLookup {
     private static UUID followApproval(Connection c, String stateSchema, UUID request, PrintWriter notes) {
         String approvals = stateSchema + ".approvals";
         try (PreparedStatement ps = c.prepareStatement("SELECT id, status, decided_by, decided_at, expires_at,"
-                + " finished_at, result ->> 'audit_id' FROM " + Sql.qualified(stateSchema, "approvals")
+                + " finished_at, coalesce(result ->> 'audit_id', error ->> 'audit_id'), error ->> 'code' FROM "
+                + Sql.qualified(stateSchema, "approvals")
                 + " WHERE request_audit_id = ? ORDER BY created_at")) {
             ps.setObject(1, request);
             try (ResultSet rs = ps.executeQuery()) {
@@ -139,6 +155,7 @@ final class AuditLookup {
                 String decidedAt = time(rs, 4);
                 String expiresAt = time(rs, 5);
                 String execution = rs.getString(7);
+                String errorCode = rs.getString(8);
                 if (rs.next()) {
                     throw new CheckFailedException("audit record " + request + " is the request of more than one "
                             + "approval in " + approvals + ": restore with the audit id of the execution instead");
@@ -146,24 +163,35 @@ final class AuditLookup {
                 String subject = "audit record " + request + " is an agent's request that went to approval; approval "
                         + approval + " is " + status;
                 String nothing = ": nothing ran, so there is nothing to restore before";
+                String unknown = " (approved by " + decidedBy + " at " + decidedAt + "; the connection broke while "
+                        + "its COMMIT ran, so it may have committed)";
                 switch (status) {
                     case "executed" -> {
-                        if (execution == null) {
-                            throw new CheckFailedException(subject + " but its result names no execution audit "
-                                    + "record: restore with --lsn or --at instead");
-                        }
-                        UUID exec;
-                        try {
-                            exec = UUID.fromString(execution);
-                        } catch (IllegalArgumentException e) {
-                            throw new CheckFailedException(subject + " but its result's audit_id '" + execution
-                                    + "' is not an audit id: restore with --lsn or --at instead");
-                        }
+                        UUID exec = execution(subject, execution);
                         notes.println("Following approval " + approval + " (executed, approved by " + decidedBy
                                 + " at " + decidedAt + "): restoring before audit record " + exec
                                 + " (its execution), not " + request + " (the request, which ran nothing)");
                         notes.flush();
                         return exec;
+                    }
+                    case "outcome_unknown" -> {
+                        UUID exec = execution(subject + unknown, execution);
+                        notes.println("Following approval " + approval + " (outcome unknown, approved by " + decidedBy
+                                + " at " + decidedAt + "): it may have committed; restoring before audit record " + exec
+                                + " (its execution), which is right whether it committed or not");
+                        notes.flush();
+                        return exec;
+                    }
+                    case "failed" -> {
+                        if ("outcome_unknown".equals(errorCode)) {
+                            // Recorded as failed by gateways before outcome_unknown was a status of its own.
+                            throw new CheckFailedException(subject + unknown + ", and the approval does not name its "
+                                    + "execution's audit record: find the operator's approve record (GET /v1/audit?"
+                                    + "principal=" + decidedBy + ") and restore with --before-audit <its id>, or with "
+                                    + "--lsn or --at");
+                        }
+                        throw new CheckFailedException(subject + " (approved by " + decidedBy
+                                + "; PostgreSQL refused the statement and its transaction was rolled back)" + nothing);
                     }
                     case "pending" -> throw new CheckFailedException(subject + " (waiting for an operator, expires at "
                             + expiresAt + ")" + nothing);
@@ -176,8 +204,6 @@ final class AuditLookup {
                             + expiresAt + ")" + nothing);
                     case "blocked" -> throw new CheckFailedException(subject + " (approved by " + decidedBy
                             + ", then refused by the policy or the recovery gate at execution)" + nothing);
-                    case "failed" -> throw new CheckFailedException(subject + " (approved by " + decidedBy
-                            + "; PostgreSQL refused the statement and its transaction was rolled back)" + nothing);
                     default -> throw new CheckFailedException(subject + ", a state this tool does not know: "
                             + "restore with --lsn or --at instead");
                 }

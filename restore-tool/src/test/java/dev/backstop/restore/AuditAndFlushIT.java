@@ -131,6 +131,36 @@ class AuditAndFlushIT {
                         + k[2], refused.err());
                 assertEquals("", refused.out());
             }
+            // Its COMMIT lost the connection: it may have committed. The approval names its execution's record,
+            // which is followed (restoring before it is right either way).
+            UUID unknownApproval = UUID.randomUUID();
+            UUID unknownExecution = UUID.randomUUID();
+            UUID unknownRequest = request(db, unknownApproval, "outcome_unknown", OPERATOR, null);
+            db.execute("UPDATE backstop.approvals SET finished_at = now(), error = '{\"code\":\"outcome_unknown\","
+                    + "\"audit_id\":\"" + unknownExecution + "\"}' WHERE id = '" + unknownApproval + "'");
+            audit(db, unknownExecution, OPERATOR, "approve", unknownApproval, "{\"approval_id\":\"" + unknownApproval
+                    + "\",\"commit_lsn\":\"" + Lsn.of(l0.value() + 1) + "\",\"error_code\":\"outcome_unknown\","
+                    + "\"outcome\":\"outcome_unknown\",\"status\":500}");
+            CliRun followed = cap.run("restore", "orders", "--before-audit", unknownRequest.toString(), "--dry-run");
+            assertEquals(0, followed.exitCode(), followed.toString());
+            assertEquals("Following approval " + unknownApproval + " (outcome unknown, approved by " + OPERATOR
+                    + " at 2026-11-26T09:05:00Z): it may have committed; restoring before audit record "
+                    + unknownExecution + " (its execution), which is right whether it committed or not\n",
+                    followed.err());
+            assertTrue(followed.out().contains("Rows at target:   301\n"), followed.out());
+            // The same recorded as "failed" by an older gateway, without the execution's id: never "nothing ran".
+            UUID legacy = UUID.randomUUID();
+            UUID legacyRequest = request(db, legacy, "failed", OPERATOR, null);
+            db.execute("UPDATE backstop.approvals SET error = '{\"code\":\"outcome_unknown\"}' WHERE id = '" + legacy
+                    + "'");
+            CliRun legacyRun = cap.run("restore", "orders", "--before-audit", legacyRequest.toString(), "--dry-run");
+            assertEquals(1, legacyRun.exitCode(), legacyRun.toString());
+            assertEquals("error: audit record " + legacyRequest + " is an agent's request that went to approval; approval "
+                    + legacy + " is failed (approved by " + OPERATOR + " at 2026-11-26T09:05:00Z; the connection broke"
+                    + " while its COMMIT ran, so it may have committed), and the approval does not name its execution's"
+                    + " audit record: find the operator's approve record (GET /v1/audit?principal=" + OPERATOR
+                    + ") and restore with --before-audit <its id>, or with --lsn or --at\n", legacyRun.err());
+
             // Executing right now (claimed, no outcome yet): not guessed either.
             UUID a = UUID.randomUUID();
             UUID q = request(db, a, "approved", OPERATOR, null);

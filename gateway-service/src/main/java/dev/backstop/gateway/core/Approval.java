@@ -37,10 +37,13 @@ public record Approval(
     public static final String APPROVED = "approved";
     public static final String EXECUTED = "executed";
     public static final String FAILED = "failed";
+    /** The connection broke while its COMMIT ran: it may have committed. Terminal: never run again. */
+    public static final String OUTCOME_UNKNOWN = "outcome_unknown";
     public static final String BLOCKED = "blocked";
     public static final String DENIED = "denied";
     public static final String EXPIRED = "expired";
-    public static final List<String> STATUSES = List.of(PENDING, APPROVED, EXECUTED, FAILED, BLOCKED, DENIED, EXPIRED);
+    public static final List<String> STATUSES = List.of(PENDING, APPROVED, EXECUTED, FAILED, BLOCKED, DENIED, EXPIRED,
+            OUTCOME_UNKNOWN);
 
     public boolean terminal() {
         return !status.equals(PENDING) && !status.equals(APPROVED);

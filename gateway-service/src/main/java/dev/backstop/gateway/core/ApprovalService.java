@@ -217,7 +217,9 @@ public final class ApprovalService {
             }
             return finishExecution(ctx, a, gated, r, auditId, approver);
         } catch (GatewayException e) {
-            complete(auditId, ctx, "error", e.code().httpStatus(), e.code(), e.getMessage(), a, approver, null);
+            if (!e.completionWritten()) {
+                complete(auditId, ctx, "error", e.code().httpStatus(), e.code(), e.getMessage(), a, approver, null);
+            }
             throw e;
         } catch (SQLException | RuntimeException e) {
             complete(auditId, ctx, "error", 500, ErrorCode.INTERNAL_ERROR, SecretScrubber.scrub(e.getMessage()), a,
@@ -318,6 +320,15 @@ public final class ApprovalService {
             return finishBlocked(auditId, ctx, a, reasons, now.gate());
         }
         GatewayException e = runner.toException(r);
+        if (r instanceof ExecutionResult.OutcomeUnknown u) {
+            // Not "failed": it may have committed. The approval names its execution's audit record, which holds
+            // the commit point (restore-tool --before-audit follows it), and nobody may approve it again.
+            auditor.complete(auditId, PlanRunner.outcomeUnknown(auditor.now(), ctx.elapsedMillis(), plan, u)
+                    .approvalId(a.id()).approver(approver).build());
+            store.finish(a.id(), Approval.OUTCOME_UNKNOWN, null, JSON.valueToTree(Map.of("code", e.code().code(),
+                    "message", e.getMessage(), "details", e.details(), "audit_id", auditId)), null, clock.instant());
+            throw e.withCompletionWritten();
+        }
         store.finish(a.id(), Approval.FAILED, null,
                 JSON.valueToTree(Map.of("code", e.code().code(), "message", e.getMessage(), "details", e.details())),
                 null, clock.instant());

@@ -39,7 +39,11 @@ public sealed interface ExecutionResult {
     record Refused(ErrorCode code, int statementIndex, String message) implements ExecutionResult {
     }
 
-    /** The connection broke while committing: nobody knows whether it committed. Never retried. */
-    record OutcomeUnknown(String message) implements ExecutionResult {
+    /**
+     * The connection broke while committing: nobody knows whether it committed. Never retried. {@code commit}: where
+     * the transaction stood right before COMMIT (as in {@link Executed}; null when not recorded), so it can still be
+     * restored to just before the statement, which is right whether it committed or not.
+     */
+    record OutcomeUnknown(String message, CommitPoint commit) implements ExecutionResult {
     }
 }

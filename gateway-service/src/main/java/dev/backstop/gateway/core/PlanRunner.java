@@ -44,6 +44,19 @@ public final class PlanRunner {
                                 || (plan.gate() != null && !plan.gate().recoveryPoints().isEmpty()))));
     }
 
+    /**
+     * The audit completion of an execution whose COMMIT lost its connection: outcome {@code outcome_unknown} (not
+     * {@code error}: it may have committed), with the recovery points and the commit point it had, so that "restore
+     * to just before it" (restore-tool {@code --before-audit}) works whether it committed or not.
+     */
+    public static AuditCompletion.Builder outcomeUnknown(String completedAt, double elapsedMillis, QueryPlan plan,
+                                                         ExecutionResult.OutcomeUnknown u) {
+        return AuditCompletion.builder(completedAt, "outcome_unknown", ErrorCode.OUTCOME_UNKNOWN.httpStatus(),
+                        elapsedMillis)
+                .error(ErrorCode.OUTCOME_UNKNOWN, ErrorCode.OUTCOME_UNKNOWN.defaultMessage() + " (" + u.message() + ")")
+                .risk(plan.risk().name()).gate(plan.gateSummary()).recovery(plan.gate()).commit(u.commit());
+    }
+
     public GatewayException toException(ExecutionResult r) {
         if (r instanceof ExecutionResult.Failed f) {
             return new GatewayException(ErrorCode.QUERY_FAILED,

@@ -64,6 +64,9 @@ public final class QueryService {
                 case EXECUTE -> execute(ctx, plan, auditId, req);
             };
         } catch (GatewayException e) {
+            if (e.completionWritten()) {
+                throw e;
+            }
             metrics.query("error", plan.risk().name());
             auditor.complete(auditId, AuditCompletion.builder(auditor.now(), "error", e.code().httpStatus(),
                     ctx.elapsedMillis()).error(e.code(), SecretScrubber.scrub(e.getMessage()))
@@ -201,6 +204,11 @@ public final class QueryService {
             }
             String approvalId = UUID.randomUUID().toString();
             return hold(ctx, replanned, reasons, approvalId, auditId, req);
+        }
+        if (r instanceof ExecutionResult.OutcomeUnknown u) {
+            metrics.query("error", plan.risk().name());
+            auditor.complete(auditId, PlanRunner.outcomeUnknown(auditor.now(), ctx.elapsedMillis(), plan, u).build());
+            throw runner.toException(r).withCompletionWritten();
         }
         throw runner.toException(r);
     }

@@ -352,7 +352,7 @@ public final class TargetExecutor {
                 c.commit();
             } catch (SQLException e) {
                 if (isConnectionLoss(e)) {
-                    return new ExecutionResult.OutcomeUnknown(SecretScrubber.scrub(e.getMessage()));
+                    return new ExecutionResult.OutcomeUnknown(SecretScrubber.scrub(e.getMessage()), commitPoint);
                 }
                 throw e;
             }
