@@ -11,6 +11,7 @@ import dev.backstop.snapshot.Lsn;
 import dev.backstop.snapshot.ManifestFile;
 import dev.backstop.snapshot.QuarantineMarker;
 import dev.backstop.snapshot.VerifiedManifest;
+import dev.backstop.testsupport.CommitDroppingProxy;
 import dev.backstop.testsupport.DedicatedS3Server;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.PgDatabase;
@@ -43,14 +44,19 @@ class RecoveryGateIT {
              "recovery_groups": {"billing": ["public.invoices", "public.payments"]},
              "max_blocked_attempts_per_window": 1000}
             """;
+    /** A statement with this comment loses its connection right after its COMMIT reached the server. */
+    static final String DROP_AT_COMMIT = "/* drop-at-commit */";
     static GatewayFixture gw;
     static SnapshotStoreFixture rp;
     static S3Endpoint s3;
+    static CommitDroppingProxy proxy;
 
     @BeforeAll
     static void start(PgDatabase db, S3Endpoint endpoint) throws Exception {
         s3 = endpoint;
+        proxy = new CommitDroppingProxy(db.host(), db.port(), DROP_AT_COMMIT);
         gw = new GatewayFixture(db, "gw_gate_it");
+        gw.databaseUrl = proxy.jdbcUrl(db.name());
         rp = new SnapshotStoreFixture(endpoint, db.name(), gw.clock);
         gw.snapshotsYaml = rp.snapshotsYaml();
         gw.start(POLICY, rp.gatewayYaml());
@@ -60,6 +66,7 @@ class RecoveryGateIT {
     static void stop() {
         gw.close();
         rp.close();
+        proxy.close();
     }
 
     /** A table with rows 1..3, a fresh verified recovery point of it and a current heartbeat. */
@@ -274,6 +281,30 @@ class RecoveryGateIT {
         Lsn now = Lsn.parse((String) gw.value("SELECT pg_current_wal_insert_lsn()::text"));
         assertTrue(now.compareTo(commit) >= 0, "the commit record ends at or after commit_lsn");
         assertNotNull(c.get("xid"));
+    }
+
+    @Test
+    void aGatedStatementWhoseCommitLosesItsConnectionKeepsItsRestoreBoundary() throws Exception {
+        VerifiedManifest vm = ready("lost_commit");
+        Resp held = gw.query(GatewayFixture.AGENT, "DELETE " + DROP_AT_COMMIT + " FROM lost_commit");
+        assertEquals(202, held.status(), held.raw());
+        String id = held.body().get("approval_id").asText();
+        Lsn start = Lsn.parse((String) gw.value("SELECT pg_current_wal_insert_lsn()::text"));
+        Resp r = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(500, r.status(), r.raw());
+        assertEquals("outcome_unknown", r.code(), r.raw());
+        assertEquals(0, gw.count("SELECT count(*) FROM lost_commit"), "the DELETE did commit");
+
+        // The execution's record has what "restore to just before it" needs, as an executed one would.
+        gw.awaitAuditComplete();
+        JsonNode c = approveCompletion(id);
+        assertEquals("outcome_unknown", c.get("outcome").asText(), c.toString());
+        assertEquals(vm.key(), c.get("recovery_points").get(0).get("manifest_key").asText(), c.toString());
+        Lsn commit = Lsn.parse(c.get("commit_lsn").asText());
+        assertEquals(Lsn.parse(c.get("wal_insert_lsn_before_commit").asText()).value() + 1, commit.value());
+        assertTrue(commit.compareTo(start) > 0, "read inside the statement's transaction, after the approval began");
+        JsonNode approval = gw.get(GatewayFixture.OPERATOR, "/v1/approvals/" + id).body();
+        assertEquals("outcome_unknown", approval.get("status").asText(), approval.toString());
     }
 
     @Test

@@ -65,6 +65,9 @@ public final class CommitDroppingProxy implements AutoCloseable {
                 Socket client = listener.accept();
                 Socket server = new Socket();
                 server.connect(new InetSocketAddress(targetHost, targetPort), 5000);
+                // Messages are passed on whole and at once: with Nagle's algorithm, small writes wait for ACKs.
+                client.setTcpNoDelay(true);
+                server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
                 new Connection(client, server).start();
@@ -95,13 +98,14 @@ public final class CommitDroppingProxy implements AutoCloseable {
             // Not closed here when the COMMIT is passed on: the client must not see the drop before the server
             // has committed (the other thread closes both at the server's ReadyForQuery).
             try {
-                DataInputStream in = new DataInputStream(client.getInputStream());
-                OutputStream out = server.getOutputStream();
+                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(client.getInputStream()));
+                OutputStream out = new java.io.BufferedOutputStream(server.getOutputStream(), 1 << 16);
                 int len = in.readInt(); // the startup packet has no type byte
                 byte[] startup = new byte[len - 4];
                 in.readFully(startup);
                 out.write(int32(len));
                 out.write(startup);
+                out.flush();
                 boolean armed = false;
                 boolean committing = false;
                 // Named statements that are a COMMIT: the driver prepares it once, then only binds it.
@@ -129,6 +133,9 @@ public final class CommitDroppingProxy implements AutoCloseable {
                         out.flush();
                         return;
                     }
+                    if (in.available() == 0) {
+                        out.flush(); // nothing more of this batch has arrived: pass it on
+                    }
                 }
             } catch (IOException e) {
                 closeBoth();
@@ -137,8 +144,8 @@ public final class CommitDroppingProxy implements AutoCloseable {
 
         private void serverToClient() {
             try {
-                DataInputStream in = new DataInputStream(server.getInputStream());
-                OutputStream out = client.getOutputStream();
+                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(server.getInputStream()));
+                OutputStream out = new java.io.BufferedOutputStream(client.getOutputStream(), 1 << 16);
                 while (true) {
                     byte type = in.readByte();
                     int n = in.readInt();
@@ -156,7 +163,9 @@ public final class CommitDroppingProxy implements AutoCloseable {
                     out.write(type);
                     out.write(int32(n));
                     out.write(body);
-                    out.flush();
+                    if (in.available() == 0) {
+                        out.flush();
+                    }
                 }
             } catch (IOException e) {
                 closeBoth();
