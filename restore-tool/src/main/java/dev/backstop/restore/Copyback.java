@@ -212,13 +212,53 @@ final class Copyback {
             for (String sql : s.statements()) {
                 stmt.execute(sql);
             }
-            c.commit();
+            commit(c);
             return s;
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            rollbackQuietly(c);
             throw e;
         } finally {
-            c.setAutoCommit(auto);
+            restoreAutoCommit(c, auto);
+        }
+    }
+
+    /**
+     * The connection broke while COMMIT ran: the server may have committed the copyback or not, and nobody can tell
+     * from here. Never reported as "nothing was changed".
+     */
+    static final class CommitOutcomeUnknown extends SQLException {
+        CommitOutcomeUnknown(SQLException cause) {
+            super("the connection broke while COMMIT ran (" + cause.getMessage() + ")", cause.getSQLState(), cause);
+        }
+    }
+
+    private static void commit(Connection c) throws SQLException {
+        try {
+            c.commit();
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || e.getSQLState().startsWith("08")) {
+                throw new CommitOutcomeUnknown(e);
+            }
+            throw e; // the server answered: it refused the COMMIT, nothing was committed
+        }
+    }
+
+    /** A rollback that cannot fail on a broken connection and so hide the error that broke the transaction. */
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // a broken connection's transaction ends with it, uncommitted
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c, boolean auto) {
+        try {
+            if (!c.isClosed()) {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException ignored) {
+            // broken: the session opens another one for what follows
         }
     }
 
@@ -269,12 +309,12 @@ final class Copyback {
             for (String sql : s.statements()) {
                 stmt.execute(sql);
             }
-            c.commit();
+            commit(c);
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            rollbackQuietly(c);
             throw e;
         } finally {
-            c.setAutoCommit(auto);
+            restoreAutoCommit(c, auto);
         }
     }
 

@@ -86,6 +86,13 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
                 script = Copyback.applyLocked(c, live.get(),
                         () -> Copyback.script(c, new TableComparison(live.get(), rec.get()), m));
             }
+        } catch (Copyback.CommitOutcomeUnknown e) {
+            audit.end("outcome_unknown", c2 -> c2.put("error", e.getMessage()));
+            throw new DatabaseException("copyback of " + table.qualifiedName() + " from " + recSchema + "." + recName
+                    + ": " + e.getMessage() + ", so it may have been applied or not. See which with `backstop restore"
+                    + " diff " + table.qualifiedName() + " " + recName + "` before anything else. `--apply` measures"
+                    + " the table again each time, so running it again applies only what is still missing or different"
+                    + " (mode replace replaces the whole table again).", e);
         } catch (SQLException e) {
             boolean aborted = "P0001".equals(e.getSQLState());
             audit.end(aborted ? "aborted" : "error", c2 -> c2.put("error", e.getMessage()));

@@ -53,13 +53,23 @@ final class Session implements AutoCloseable {
             // The restore opens it on another thread: one that finishes after the command ended must not leak.
             throw new IllegalStateException("the session is closed");
         }
-        if (db == null) {
+        if (db == null || isBroken(db)) {
+            // A connection that broke (e.g. while a copyback's COMMIT ran) is replaced, so what follows (completing
+            // the audit record) still reaches the database.
             db = Database.connect(config);
         }
         return db;
     }
 
     /** A new connection of its own (parallel COPY streams); the caller closes it. */
+    private static boolean isBroken(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (java.sql.SQLException e) {
+            return true;
+        }
+    }
+
     Connection newConnection() {
         return Database.connect(config);
     }

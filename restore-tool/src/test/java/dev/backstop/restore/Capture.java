@@ -38,6 +38,8 @@ final class Capture implements AutoCloseable {
     /** Lines appended to every config this writes (e.g. a gateway section naming the sidecar's URL). */
     final List<String> extraConfig = new java.util.ArrayList<>();
     Map<String, List<String>> groups = Map.of();
+    /** The restore tool's database URL in the configs written from now on; null: the test database's own. */
+    String databaseUrl;
 
     Capture(PgDatabase db, S3Endpoint s3, Path dir, String id) {
         this.db = db;
@@ -83,7 +85,7 @@ final class Capture implements AutoCloseable {
     /** A config.yml for the restore tool pointing at this database and prefix. */
     Path config(String... extraLines) throws Exception {
         StringBuilder y = new StringBuilder();
-        y.append("database:\n  url: ").append(db.jdbcUrl()).append("\n  user: ").append(db.user()).append('\n');
+        y.append("database:\n  url: ").append(databaseUrl != null ? databaseUrl : db.jdbcUrl()).append("\n  user: ").append(db.user()).append('\n');
         if (db.password() != null) {
             y.append("  password: ").append(db.password()).append('\n');
         }

@@ -1,11 +1,13 @@
 package dev.backstop.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.testsupport.CommitDroppingProxy;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
 import dev.backstop.testsupport.GatewayStateSchema;
 import dev.backstop.testsupport.PgDatabase;
@@ -36,6 +38,7 @@ class CopybackAuditIT {
     void copybackApplyIsRecordedBeforeItRuns(PgDatabase db, S3Endpoint s3) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "cbaudit")) {
             Orders.create(db, 50);
+            db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
             GatewayStateSchema.create(db);
             cap.start(List.of("public.orders"), Map.of());
             String lsn = cap.flush().lsn().toString();
@@ -84,6 +87,50 @@ class CopybackAuditIT {
                     + " backstop.audit (no gateway state schema)."), unrecorded.out());
             assertEquals(50L, db.queryValue("SELECT count(*) FROM orders"));
             assertNull(db.queryValue("SELECT to_regclass('backstop.audit')"));
+        }
+    }
+
+    @Test
+    void aCopybackWhoseCommitLosesItsConnectionSaysItMayHaveBeenAppliedAndIsSafeToRunAgain(PgDatabase db, S3Endpoint s3)
+            throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "cblost");
+             CommitDroppingProxy proxy = new CommitDroppingProxy(db.host(), db.port(), "orders_lost")) {
+            Orders.create(db, 50);
+            db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
+            GatewayStateSchema.create(db);
+            cap.start(List.of("public.orders"), Map.of());
+            String lsn = cap.flush().lsn().toString();
+            CliRun restore = cap.run("restore", "orders", "--lsn", lsn, "--into", "orders_lost", "--mode", "missing-rows");
+            assertEquals(0, restore.exitCode(), restore.toString());
+            db.execute("DELETE FROM orders WHERE id <= 5");
+
+            // The copyback's COMMIT reaches the server, its answer never reaches the tool.
+            cap.databaseUrl = proxy.jdbcUrl(db.name());
+            CliRun lost = cap.run("copyback", "orders", "orders_lost", "--mode", "missing-rows", "--apply");
+            assertEquals(1, proxy.dropped(), lost.toString());
+            assertEquals(ExitCode.DATABASE, lost.exitCode(), lost.toString());
+            assertEquals(50L, db.queryValue("SELECT count(*) FROM orders"), "the server did commit the copyback");
+            assertTrue(lost.err().contains("copyback of public.orders from public.orders_lost: the connection broke"
+                    + " while COMMIT ran (") && lost.err().contains("so it may have been applied or not. See which with"
+                    + " `backstop restore diff public.orders orders_lost` before anything else. `--apply` measures the"
+                    + " table again each time, so running it again applies only what is still missing or different"), lost.err());
+            assertFalse(lost.err().contains("nothing was changed"), lost.err());
+            // Its audit record is completed as it is: outcome unknown (on a new connection).
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT outcome FROM backstop.audit WHERE decision = 'copyback'")) {
+                assertTrue(rs.next());
+                assertEquals("outcome_unknown", rs.getString(1));
+                assertFalse(rs.next());
+            }
+
+            // Run again: measured again, nothing is missing any more, nothing changes.
+            cap.databaseUrl = null;
+            CliRun again = cap.run("copyback", "orders", "orders_lost", "--mode", "missing-rows", "--apply");
+            assertEquals(0, again.exitCode(), again.toString());
+            assertTrue(again.out().contains("inserts 0 missing row(s)"), again.out());
+            assertEquals(50L, db.queryValue("SELECT count(*) FROM orders"));
+        } finally {
+            db.execute("DROP SCHEMA IF EXISTS backstop CASCADE", "DROP TABLE IF EXISTS orders_lost");
         }
     }
 }
