@@ -34,17 +34,22 @@ class CopybackAuditIT {
     @TempDir
     Path dir;
 
+    /** 50 orders captured and restored into {@code into}; then 5 of them deleted from the live table. */
+    private static void restoredThenFiveRowsDeleted(PgDatabase db, Capture cap, String into) throws Exception {
+        Orders.create(db, 50);
+        db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
+        GatewayStateSchema.create(db);
+        cap.start(List.of("public.orders"), Map.of());
+        String lsn = cap.flush().lsn().toString();
+        CliRun restore = cap.run("restore", "orders", "--lsn", lsn, "--into", into, "--mode", "missing-rows");
+        assertEquals(0, restore.exitCode(), restore.toString());
+        db.execute("DELETE FROM orders WHERE id <= 5");
+    }
+
     @Test
     void copybackApplyIsRecordedBeforeItRuns(PgDatabase db, S3Endpoint s3) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "cbaudit")) {
-            Orders.create(db, 50);
-            db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
-            GatewayStateSchema.create(db);
-            cap.start(List.of("public.orders"), Map.of());
-            String lsn = cap.flush().lsn().toString();
-            CliRun restore = cap.run("restore", "orders", "--lsn", lsn, "--into", "orders_rec", "--mode", "missing-rows");
-            assertEquals(0, restore.exitCode(), restore.toString());
-            db.execute("DELETE FROM orders WHERE id <= 5");
+            restoredThenFiveRowsDeleted(db, cap, "orders_rec");
 
             CliRun applied = cap.run("copyback", "orders", "orders_rec", "--mode", "missing-rows", "--apply");
             assertEquals(0, applied.exitCode(), applied.toString());
@@ -95,14 +100,7 @@ class CopybackAuditIT {
             throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "cblost");
              CommitDroppingProxy proxy = new CommitDroppingProxy(db.host(), db.port(), "orders_lost")) {
-            Orders.create(db, 50);
-            db.execute("DROP SCHEMA IF EXISTS backstop CASCADE");
-            GatewayStateSchema.create(db);
-            cap.start(List.of("public.orders"), Map.of());
-            String lsn = cap.flush().lsn().toString();
-            CliRun restore = cap.run("restore", "orders", "--lsn", lsn, "--into", "orders_lost", "--mode", "missing-rows");
-            assertEquals(0, restore.exitCode(), restore.toString());
-            db.execute("DELETE FROM orders WHERE id <= 5");
+            restoredThenFiveRowsDeleted(db, cap, "orders_lost");
 
             // The copyback's COMMIT reaches the server, its answer never reaches the tool.
             cap.databaseUrl = proxy.jdbcUrl(db.name());
