@@ -95,11 +95,17 @@ final class AuditLookup {
         return text(rp, "manifest_key", "manifestKey");
     }
 
-    /** The audit id of an approval's execution, as its row names it; refused (with {@code subject}) if it does not. */
-    private static UUID execution(String subject, String execution) {
+    /**
+     * The audit id of an approval's execution, as its row names it or, if it does not, as the audit chain
+     * ({@code recorded}, may be null) does; refused (with {@code subject}) if neither does.
+     */
+    private static UUID execution(String subject, String execution, RecordedExecution recorded) {
         if (execution == null) {
-            throw new CheckFailedException(subject + " but it names no execution audit record: restore with --lsn or"
-                    + " --at instead");
+            if (recorded != null) {
+                return recorded.id();
+            }
+            throw new CheckFailedException(subject + " but neither the approval nor the audit chain names its"
+                    + " execution's audit record: restore with --lsn or --at instead");
         }
         try {
             return UUID.fromString(execution);
@@ -135,13 +141,80 @@ final class AuditLookup {
         }
     }
 
+    /** The approvals row of a request, as far as following it needs. */
+    private record ApprovalRow(String id, String status, String decidedBy, String decidedAt, String expiresAt,
+                               String execution, String errorCode) {
+    }
+
+    /** An approve record of the audit chain whose completion says its statement ran, or may have. */
+    private record RecordedExecution(UUID id, String outcome) {
+    }
+
     /** The audit id of the execution of the approval requested in audit record {@code request}; else refused. */
     private static UUID followApproval(Connection c, String stateSchema, UUID request, PrintWriter notes) {
         String approvals = stateSchema + ".approvals";
+        ApprovalRow a;
+        RecordedExecution recorded;
+        try {
+            a = approvalOf(c, stateSchema, request);
+            recorded = executionInAudit(c, stateSchema, request, a.id());
+        } catch (SQLException e) {
+            throw new DatabaseException("cannot read the approval of audit record " + request + " from " + approvals
+                    + ": " + e.getMessage(), e);
+        }
+        String subject = "audit record " + request + " is an agent's request that went to approval; approval " + a.id()
+                + " is " + a.status();
+        String nothing = ": nothing ran, so there is nothing to restore before";
+        String approved = "approved by " + a.decidedBy() + " at " + a.decidedAt();
+        String unknown = " (" + approved + "; the connection broke while its COMMIT ran, so it may have committed)";
+        boolean legacyUnknown = "failed".equals(a.status()) && "outcome_unknown".equals(a.errorCode());
+        String kind;
+        UUID exec;
+        switch (legacyUnknown ? "outcome_unknown" : a.status()) {
+            case "executed" -> {
+                exec = execution(subject, a.execution(), recorded);
+                kind = "executed, " + approved;
+            }
+            case "outcome_unknown" -> {
+                // Gateways before outcome_unknown was a status of its own recorded it as failed, without the id.
+                exec = execution(subject + unknown, a.execution(), recorded);
+                kind = "outcome unknown, " + approved + "; it may have committed";
+            }
+            case "approved" -> {
+                if (recorded == null) {
+                    throw new CheckFailedException(subject + " (" + approved + ") but its execution has not finished"
+                            + " or its outcome is not recorded: check GET /v1/approvals/" + a.id() + " and retry;"
+                            + " nothing is restored on a guess");
+                }
+                // Its status was never updated (the gateway stopped right after), but the audit chain has the outcome.
+                exec = recorded.id();
+                kind = "still 'approved' in " + approvals + ", but its execution's audit record has outcome "
+                        + recorded.outcome() + ", " + approved;
+            }
+            case "failed" -> throw new CheckFailedException(subject + " (approved by " + a.decidedBy()
+                    + "; PostgreSQL refused the statement and its transaction was rolled back)" + nothing);
+            case "pending" -> throw new CheckFailedException(subject + " (waiting for an operator, expires at "
+                    + a.expiresAt() + ")" + nothing);
+            case "denied" -> throw new CheckFailedException(subject + " (denied by " + a.decidedBy() + " at "
+                    + a.decidedAt() + ")" + nothing);
+            case "expired" -> throw new CheckFailedException(subject + " (no operator decided before "
+                    + a.expiresAt() + ")" + nothing);
+            case "blocked" -> throw new CheckFailedException(subject + " (approved by " + a.decidedBy()
+                    + ", then refused by the policy or the recovery gate at execution)" + nothing);
+            default -> throw new CheckFailedException(subject + ", a state this tool does not know: "
+                    + "restore with --lsn or --at instead");
+        }
+        notes.println("Following approval " + a.id() + " (" + kind + "): restoring before audit record " + exec
+                + " (its execution), not " + request + " (the request, which ran nothing)");
+        notes.flush();
+        return exec;
+    }
+
+    private static ApprovalRow approvalOf(Connection c, String stateSchema, UUID request) throws SQLException {
+        String approvals = stateSchema + ".approvals";
         try (PreparedStatement ps = c.prepareStatement("SELECT id, status, decided_by, decided_at, expires_at,"
-                + " finished_at, coalesce(result ->> 'audit_id', error ->> 'audit_id'), error ->> 'code' FROM "
-                + Sql.qualified(stateSchema, "approvals")
-                + " WHERE request_audit_id = ? ORDER BY created_at")) {
+                + " coalesce(result ->> 'audit_id', error ->> 'audit_id'), error ->> 'code' FROM "
+                + Sql.qualified(stateSchema, "approvals") + " WHERE request_audit_id = ? ORDER BY created_at")) {
             ps.setObject(1, request);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -149,68 +222,39 @@ final class AuditLookup {
                             + "but no approval in " + approvals + " has request_audit_id " + request
                             + ": nothing to follow; restore with --lsn or --at instead");
                 }
-                String approval = rs.getString(1);
-                String status = rs.getString(2);
-                String decidedBy = rs.getString(3);
-                String decidedAt = time(rs, 4);
-                String expiresAt = time(rs, 5);
-                String execution = rs.getString(7);
-                String errorCode = rs.getString(8);
+                ApprovalRow a = new ApprovalRow(rs.getString(1), rs.getString(2), rs.getString(3), time(rs, 4),
+                        time(rs, 5), rs.getString(6), rs.getString(7));
                 if (rs.next()) {
                     throw new CheckFailedException("audit record " + request + " is the request of more than one "
                             + "approval in " + approvals + ": restore with the audit id of the execution instead");
                 }
-                String subject = "audit record " + request + " is an agent's request that went to approval; approval "
-                        + approval + " is " + status;
-                String nothing = ": nothing ran, so there is nothing to restore before";
-                String unknown = " (approved by " + decidedBy + " at " + decidedAt + "; the connection broke while "
-                        + "its COMMIT ran, so it may have committed)";
-                switch (status) {
-                    case "executed" -> {
-                        UUID exec = execution(subject, execution);
-                        notes.println("Following approval " + approval + " (executed, approved by " + decidedBy
-                                + " at " + decidedAt + "): restoring before audit record " + exec
-                                + " (its execution), not " + request + " (the request, which ran nothing)");
-                        notes.flush();
-                        return exec;
-                    }
-                    case "outcome_unknown" -> {
-                        UUID exec = execution(subject + unknown, execution);
-                        notes.println("Following approval " + approval + " (outcome unknown, approved by " + decidedBy
-                                + " at " + decidedAt + "): it may have committed; restoring before audit record " + exec
-                                + " (its execution), which is right whether it committed or not");
-                        notes.flush();
-                        return exec;
-                    }
-                    case "failed" -> {
-                        if ("outcome_unknown".equals(errorCode)) {
-                            // Recorded as failed by gateways before outcome_unknown was a status of its own.
-                            throw new CheckFailedException(subject + unknown + ", and the approval does not name its "
-                                    + "execution's audit record: find the operator's approve record (GET /v1/audit?"
-                                    + "principal=" + decidedBy + ") and restore with --before-audit <its id>, or with "
-                                    + "--lsn or --at");
-                        }
-                        throw new CheckFailedException(subject + " (approved by " + decidedBy
-                                + "; PostgreSQL refused the statement and its transaction was rolled back)" + nothing);
-                    }
-                    case "pending" -> throw new CheckFailedException(subject + " (waiting for an operator, expires at "
-                            + expiresAt + ")" + nothing);
-                    case "approved" -> throw new CheckFailedException(subject + " (approved by " + decidedBy + " at "
-                            + decidedAt + ") but its execution has not finished or its outcome is not recorded: "
-                            + "check GET /v1/approvals/" + approval + " and retry; nothing is restored on a guess");
-                    case "denied" -> throw new CheckFailedException(subject + " (denied by " + decidedBy + " at "
-                            + decidedAt + ")" + nothing);
-                    case "expired" -> throw new CheckFailedException(subject + " (no operator decided before "
-                            + expiresAt + ")" + nothing);
-                    case "blocked" -> throw new CheckFailedException(subject + " (approved by " + decidedBy
-                            + ", then refused by the policy or the recovery gate at execution)" + nothing);
-                    default -> throw new CheckFailedException(subject + ", a state this tool does not know: "
-                            + "restore with --lsn or --at instead");
-                }
+                return a;
             }
-        } catch (SQLException e) {
-            throw new DatabaseException("cannot read the approval of audit record " + request + " from " + approvals
-                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The approval's execution as the audit chain records it: its approve record whose completion says the statement
+     * ran or may have ({@code executed}, {@code outcome_unknown}); null if there is none. Only the operator whose
+     * claim won executes, so there is at most one (other approve attempts end with an error).
+     */
+    private static RecordedExecution executionInAudit(Connection c, String stateSchema, UUID request, String approval)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, outcome FROM " + Sql.qualified(stateSchema, "audit")
+                + " WHERE approval_id = ?::uuid AND decision = 'approve' AND outcome IN ('executed', 'outcome_unknown')"
+                + " ORDER BY seq")) {
+            ps.setString(1, approval);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                RecordedExecution r = new RecordedExecution(rs.getObject(1, UUID.class), rs.getString(2));
+                if (rs.next()) {
+                    throw new CheckFailedException("audit record " + request + ": approval " + approval + " has more "
+                            + "than one execution in the audit chain: restore with --lsn or --at instead");
+                }
+                return r;
+            }
         }
     }
 

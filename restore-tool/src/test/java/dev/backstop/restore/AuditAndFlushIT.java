@@ -69,6 +69,23 @@ class AuditAndFlushIT {
         return req;
     }
 
+    /** The operator's approve record of {@code approval}, completed with {@code outcome} and {@code commitLsn}. */
+    private static void execution(PgDatabase db, UUID id, UUID approval, String outcome, String commitLsn)
+            throws Exception {
+        audit(db, id, OPERATOR, "approve", approval, "{\"approval_id\":\"" + approval + "\",\"commit_lsn\":\""
+                + commitLsn + "\",\"outcome\":\"" + outcome + "\",\"status\":200}");
+    }
+
+    /** {@code --before-audit request} follows approval {@code approval} to {@code execution}, saying {@code kind}. */
+    private static void assertFollowed(Capture cap, UUID request, UUID approval, UUID execution, String kind)
+            throws Exception {
+        CliRun r = cap.run("restore", "orders", "--before-audit", request.toString(), "--dry-run");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("Following approval " + approval + " (" + kind + "): restoring before audit record " + execution
+                + " (its execution), not " + request + " (the request, which ran nothing)\n", r.err());
+        assertTrue(r.out().contains("Rows at target:   301\n"), r.out());
+    }
+
     @Test
     void agentsRequestIdIsFollowedToTheApprovedExecutionAndTheSidecarIsAskedToFlush(PgDatabase db, S3Endpoint s3)
             throws Exception {
@@ -133,21 +150,16 @@ class AuditAndFlushIT {
             }
             // Its COMMIT lost the connection: it may have committed. The approval names its execution's record,
             // which is followed (restoring before it is right either way).
+            String commitLsn = Lsn.of(l0.value() + 1).toString();
             UUID unknownApproval = UUID.randomUUID();
             UUID unknownExecution = UUID.randomUUID();
             UUID unknownRequest = request(db, unknownApproval, "outcome_unknown", OPERATOR, null);
             db.execute("UPDATE backstop.approvals SET finished_at = now(), error = '{\"code\":\"outcome_unknown\","
                     + "\"audit_id\":\"" + unknownExecution + "\"}' WHERE id = '" + unknownApproval + "'");
-            audit(db, unknownExecution, OPERATOR, "approve", unknownApproval, "{\"approval_id\":\"" + unknownApproval
-                    + "\",\"commit_lsn\":\"" + Lsn.of(l0.value() + 1) + "\",\"error_code\":\"outcome_unknown\","
-                    + "\"outcome\":\"outcome_unknown\",\"status\":500}");
-            CliRun followed = cap.run("restore", "orders", "--before-audit", unknownRequest.toString(), "--dry-run");
-            assertEquals(0, followed.exitCode(), followed.toString());
-            assertEquals("Following approval " + unknownApproval + " (outcome unknown, approved by " + OPERATOR
-                    + " at 2026-11-26T09:05:00Z): it may have committed; restoring before audit record "
-                    + unknownExecution + " (its execution), which is right whether it committed or not\n",
-                    followed.err());
-            assertTrue(followed.out().contains("Rows at target:   301\n"), followed.out());
+            execution(db, unknownExecution, unknownApproval, "outcome_unknown", commitLsn);
+            assertFollowed(cap, unknownRequest, unknownApproval, unknownExecution, "outcome unknown, approved by "
+                    + OPERATOR + " at 2026-11-26T09:05:00Z; it may have committed");
+
             // The same recorded as "failed" by an older gateway, without the execution's id: never "nothing ran".
             UUID legacy = UUID.randomUUID();
             UUID legacyRequest = request(db, legacy, "failed", OPERATOR, null);
@@ -157,9 +169,22 @@ class AuditAndFlushIT {
             assertEquals(1, legacyRun.exitCode(), legacyRun.toString());
             assertEquals("error: audit record " + legacyRequest + " is an agent's request that went to approval; approval "
                     + legacy + " is failed (approved by " + OPERATOR + " at 2026-11-26T09:05:00Z; the connection broke"
-                    + " while its COMMIT ran, so it may have committed), and the approval does not name its execution's"
-                    + " audit record: find the operator's approve record (GET /v1/audit?principal=" + OPERATOR
-                    + ") and restore with --before-audit <its id>, or with --lsn or --at\n", legacyRun.err());
+                    + " while its COMMIT ran, so it may have committed) but neither the approval nor the audit chain"
+                    + " names its execution's audit record: restore with --lsn or --at instead\n", legacyRun.err());
+            // ... and once the chain has its execution's record (the operator's approve, outcome_unknown), it is found.
+            UUID legacyExecution = UUID.randomUUID();
+            execution(db, legacyExecution, legacy, "outcome_unknown", commitLsn);
+            assertFollowed(cap, legacyRequest, legacy, legacyExecution, "outcome unknown, approved by " + OPERATOR
+                    + " at 2026-11-26T09:05:00Z; it may have committed");
+
+            // Executed, but the gateway stopped before updating the approval: the audit chain has the outcome.
+            UUID stuck = UUID.randomUUID();
+            UUID stuckRequest = request(db, stuck, "approved", OPERATOR, null);
+            UUID stuckExecution = UUID.randomUUID();
+            execution(db, stuckExecution, stuck, "executed", commitLsn);
+            assertFollowed(cap, stuckRequest, stuck, stuckExecution, "still 'approved' in backstop.approvals, but its"
+                    + " execution's audit record has outcome executed, approved by " + OPERATOR
+                    + " at 2026-11-26T09:05:00Z");
 
             // Executing right now (claimed, no outcome yet): not guessed either.
             UUID a = UUID.randomUUID();
