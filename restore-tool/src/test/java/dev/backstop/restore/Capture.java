@@ -121,11 +121,7 @@ final class Capture implements AutoCloseable {
     }
 
     CliRun run(Instant now, String... args) throws Exception {
-        String[] all = new String[args.length + 2];
-        all[0] = "--config";
-        all[1] = config().toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.run(env(), now, dir, all);
+        return CliRun.runWithConfig(env(), now, dir, config(), args);
     }
 
     CliRun run(String... args) throws Exception {

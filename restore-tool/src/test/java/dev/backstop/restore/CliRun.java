@@ -13,6 +13,15 @@ import java.util.Map;
 /** Runs the tool in-process and captures exit code, stdout and stderr. */
 record CliRun(int exitCode, String out, String err) {
 
+    /** {@code backstop restore --config CONFIG args...}. */
+    static CliRun runWithConfig(Map<String, String> env, Instant now, Path workingDir, Path config, String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--config";
+        all[1] = config.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(env, now, workingDir, all);
+    }
+
     static CliRun run(Map<String, String> env, Instant now, Path workingDir, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -66,11 +66,7 @@ class RestoreCliIT {
     }
 
     private CliRun run(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--config";
-        all[1] = config.toString();
-        System.arraycopy(args, 0, all, 2, args.length);
-        return CliRun.run(env, NOW, dir, all);
+        return CliRun.runWithConfig(env, NOW, dir, config, args);
     }
 
     @Test

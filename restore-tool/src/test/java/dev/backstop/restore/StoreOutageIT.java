@@ -32,11 +32,7 @@ class StoreOutageIT {
 
         server.stop();
         for (String[] args : new String[][] {{"list"}, {"show", "orders"}, {"verify", "--all"}, {"verify", "orders"}}) {
-            String[] all = new String[args.length + 2];
-            all[0] = "--config";
-            all[1] = config.toString();
-            System.arraycopy(args, 0, all, 2, args.length);
-            CliRun r = CliRun.run(env, now, dir, all);
+            CliRun r = CliRun.runWithConfig(env, now, dir, config, args);
             assertEquals(3, r.exitCode(), r.toString());
             assertEquals("", r.out(), r.toString());
             assertTrue(r.err().startsWith("error: object store unavailable: S3 "), r.err());
