@@ -325,8 +325,14 @@ public final class ApprovalService {
             // the commit point (restore-tool --before-audit follows it), and nobody may approve it again.
             auditor.complete(auditId, PlanRunner.outcomeUnknown(auditor.now(), ctx.elapsedMillis(), plan, u)
                     .approvalId(a.id()).approver(approver).build());
-            store.finish(a.id(), Approval.OUTCOME_UNKNOWN, null, JSON.valueToTree(Map.of("code", e.code().code(),
-                    "message", e.getMessage(), "details", e.details(), "audit_id", auditId)), null, clock.instant());
+            try {
+                store.finish(a.id(), Approval.OUTCOME_UNKNOWN, null, JSON.valueToTree(Map.of("code", e.code().code(),
+                        "message", e.getMessage(), "details", e.details(), "audit_id", auditId)), null, clock.instant());
+            } catch (SQLException | RuntimeException x) {
+                // The answer must stay "outcome unknown"; the audit record says so, and restore finds it there.
+                LOG.error("approval {} has an unknown outcome (audit {}) but its status could not be recorded: {}",
+                        a.id(), auditId, x.getMessage());
+            }
             throw e.withCompletionWritten();
         }
         store.finish(a.id(), Approval.FAILED, null,
