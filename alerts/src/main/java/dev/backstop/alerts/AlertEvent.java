@@ -42,7 +42,11 @@ public enum AlertEvent {
     POSTURE_DEGRADED(Severity.CRITICAL,
             "See GET /v1/posture for the reasons; agents may be reaching PostgreSQL around the gateway."),
     POSTURE_CLEARED(Severity.INFO,
-            "Nothing to do: the posture is protected again.");
+            "Nothing to do: the posture is protected again."),
+    /** The connection broke while a statement's COMMIT ran: it may have committed (details: audit_id). */
+    STATEMENT_OUTCOME_UNKNOWN(Severity.CRITICAL,
+            "Check the table before the statement is sent again: it may have committed. If it must be undone, "
+                    + "restore with backstop restore restore TABLE --before-audit AUDIT_ID.");
 
     private final Severity defaultSeverity;
     private final String defaultAction;

@@ -88,7 +88,7 @@ class AlertJsonTest {
         assertEquals(List.of("approval_requested", "approval_denied", "approval_expired",
                         "dangerous_operation_blocked", "recovery_gate_failed", "bypass_detected", "table_dropped",
                         "snapshot_failure", "s3_failure", "agent_quarantined", "paused", "resumed", "drill_failed",
-                        "posture_degraded", "posture_cleared"),
+                        "posture_degraded", "posture_cleared", "statement_outcome_unknown"),
                 Arrays.stream(AlertEvent.values()).map(AlertEvent::wireName).toList());
         for (AlertEvent e : AlertEvent.values()) {
             assertEquals(e, AlertEvent.fromWireName(e.wireName()));

@@ -305,6 +305,10 @@ class RecoveryGateIT {
         assertTrue(commit.compareTo(start) > 0, "read inside the statement's transaction, after the approval began");
         JsonNode approval = gw.get(GatewayFixture.OPERATOR, "/v1/approvals/" + id).body();
         assertEquals("outcome_unknown", approval.get("status").asText(), approval.toString());
+        JsonNode alert = awaitAlert("statement_outcome_unknown", "public.lost_commit");
+        assertEquals("critical", alert.get("severity").asText(), alert.toString());
+        assertEquals(approval.get("error").get("audit_id").asText(), alert.get("details").get("audit_id").asText());
+        assertEquals(id, alert.get("details").get("approval_id").asText());
     }
 
     @Test

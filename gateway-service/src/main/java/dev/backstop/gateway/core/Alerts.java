@@ -32,6 +32,19 @@ final class Alerts {
         return b.build();
     }
 
+    /** statement_outcome_unknown: the connection broke while the statement's COMMIT ran; it may have committed. */
+    static Alert outcomeUnknown(Instant now, String principal, QueryPlan plan, String auditId, String approvalId) {
+        Alert.Builder b = Alert.builder(AlertEvent.STATEMENT_OUTCOME_UNKNOWN, now).source(SOURCE).principal(principal)
+                .sqlSha256(plan.sqlSha256()).table(firstTable(plan))
+                .summary("the connection broke while the statement's COMMIT ran: it may have committed"
+                        + (approvalId == null ? "" : " (approval " + approvalId + ")"))
+                .detail("audit_id", auditId);
+        if (approvalId != null) {
+            b.detail("approval_id", approvalId);
+        }
+        return b.build();
+    }
+
     /** table_dropped: a DROP TABLE executed; its recovery point is the one flushed right before. */
     static Alert tableDropped(Instant now, String principal, QueryPlan plan, String table,
                               RecoveryGate.RecoveryPoint rp, String auditId) {

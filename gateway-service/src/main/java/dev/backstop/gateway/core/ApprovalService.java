@@ -325,6 +325,7 @@ public final class ApprovalService {
             // the commit point (restore-tool --before-audit follows it), and nobody may approve it again.
             auditor.complete(auditId, PlanRunner.outcomeUnknown(auditor.now(), ctx.elapsedMillis(), plan, u)
                     .approvalId(a.id()).approver(approver).build());
+            alerts.send(Alerts.outcomeUnknown(clock.instant(), a.requestedBy(), plan, auditId, a.id()));
             try {
                 store.finish(a.id(), Approval.OUTCOME_UNKNOWN, null, JSON.valueToTree(Map.of("code", e.code().code(),
                         "message", e.getMessage(), "details", e.details(), "audit_id", auditId)), null, clock.instant());

@@ -208,6 +208,7 @@ public final class QueryService {
         if (r instanceof ExecutionResult.OutcomeUnknown u) {
             metrics.query("error", plan.risk().name());
             auditor.complete(auditId, PlanRunner.outcomeUnknown(auditor.now(), ctx.elapsedMillis(), plan, u).build());
+            alerts.send(Alerts.outcomeUnknown(auditor.clock().instant(), who, plan, auditId, null));
             throw runner.toException(r).withCompletionWritten();
         }
         throw runner.toException(r);
