@@ -20,7 +20,8 @@ import picocli.CommandLine.ParentCommand;
                 + "replace (delete all live rows, insert all recovered rows: undo TRUNCATE; the only mode without a "
                 + "primary key). If the live table was dropped, the recovered table is renamed to it.",
                 "Exit codes: 0 printed/applied; 1 refused (no key for the mode, type mismatch) or the transaction "
-                        + "aborted on a count; 2 bad usage; 5 database unavailable."})
+                        + "aborted on a count; 2 bad usage; 5 database unavailable, or the connection broke while the "
+                        + "COMMIT ran (it may have been applied: run diff)."})
 final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
 
     @ParentCommand
