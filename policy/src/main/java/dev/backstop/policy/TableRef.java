@@ -17,9 +17,14 @@ public record TableRef(String schema, String name) implements Comparable<TableRe
         return schema + "." + name;
     }
 
+    /**
+     * By schema, then name: consistent with {@code equals}. Comparing the "schema.table" text would make
+     * {@code "a.b".c} and {@code a."b.c"} one element of a sorted set, and only one of them would be checked.
+     */
     @Override
     public int compareTo(TableRef o) {
-        return qualifiedName().compareTo(o.qualifiedName());
+        int c = schema.compareTo(o.schema);
+        return c != 0 ? c : name.compareTo(o.name);
     }
 
     @Override

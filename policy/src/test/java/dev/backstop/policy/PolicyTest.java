@@ -261,4 +261,13 @@ class PolicyTest {
         assertEquals(PolicyEngine.decide(c, Policy.defaults(), DecisionContext.NONE),
                 PolicyEngine.decide(c, Policy.defaults(), DecisionContext.NONE));
     }
+
+    @Test
+    void twoTablesWhoseDottedNamesReadAlikeAreBothUnderTheGate() {
+        Decision d = PolicyEngine.decide(C.classify("DROP TABLE \"a.b\".c, a.\"b.c\""), Policy.defaults(),
+                DecisionContext.NONE);
+        assertEquals(Risk.CRITICAL, d.risk());
+        assertTrue(d.recoveryGateRequired());
+        assertEquals(List.of(new TableRef("a", "b.c"), new TableRef("a.b", "c")), d.gateTables());
+    }
 }
