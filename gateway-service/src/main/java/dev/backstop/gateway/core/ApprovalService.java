@@ -97,14 +97,6 @@ public final class ApprovalService {
         }
     }
 
-    public long pendingCount() {
-        try {
-            return store.countPending(clock.instant());
-        } catch (SQLException e) {
-            return -1;
-        }
-    }
-
     /** Marks overdue pending approvals expired (and alerts). Called lazily and periodically. */
     public void expireDue() {
         try {
@@ -382,9 +374,23 @@ public final class ApprovalService {
             all.addAll(plan.decision().gateTables());
         }
         if (a.gateRequired()) {
-            a.gateTables().forEach(t -> all.add(table(t)));
+            java.util.Map<String, dev.backstop.policy.TableRef> known = new java.util.HashMap<>();
+            // The statements' own names first: the classifier parsed them from the SQL, quoting included.
+            plan.classification().statements().forEach(s -> s.tables().forEach(t -> known.putIfAbsent(t.qualifiedName(), t)));
+            plan.decision().gateTables().forEach(t -> known.putIfAbsent(t.qualifiedName(), t));
+            a.gateTables().forEach(t -> all.add(storedTable(t, known)));
         }
         return List.copyOf(all);
+    }
+
+    /**
+     * A gate table stored with the approval as "schema.table" text. That text is ambiguous when a name contains a
+     * dot, so it is first matched to the tables the same SQL names now (the approval is bound to its hash); only a
+     * name no longer among them (a recovery group member the policy has since dropped) is split at its first dot.
+     */
+    static dev.backstop.policy.TableRef storedTable(String stored, java.util.Map<String, dev.backstop.policy.TableRef> known) {
+        dev.backstop.policy.TableRef t = known.get(stored);
+        return t != null ? t : table(stored);
     }
 
     private Map.Entry<Integer, Object> finishBlocked(String auditId, RequestContext ctx, Approval a, List<String> reasons,
