@@ -123,13 +123,10 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
 
         PolicyHolder policies = new PolicyHolder(policy);
         ApprovalStore approvalStore = new ApprovalStore(statePool, schema);
-        GatewayMetrics metrics = new GatewayMetrics(() -> {
-            try {
-                return approvalStore.countPending(clock.instant());
-            } catch (SQLException e) {
-                return -1;
-            }
-        });
+        java.time.Duration overdue = settings.approvalOutcomeOverdueAfter();
+        GatewayMetrics metrics = new GatewayMetrics(
+                orMinusOne(() -> approvalStore.countPending(clock.instant())),
+                orMinusOne(() -> approvalStore.countOutcomeNotRecorded(clock.instant().minus(overdue))));
         AuditWriter auditWriter = new AuditWriter(statePool, schema, settings.getAuditBatchSize(), e -> { });
         env.lifecycle().manage(auditWriter);
         auditWriter.start(); // before the server accepts requests
@@ -355,5 +352,21 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
                 onStop.run();
             }
         });
+    }
+
+    /** A count read from the state database for a gauge: -1 when the database cannot say. */
+    private static java.util.function.LongSupplier orMinusOne(SqlCount count) {
+        return () -> {
+            try {
+                return count.get();
+            } catch (SQLException e) {
+                return -1;
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface SqlCount {
+        long get() throws SQLException;
     }
 }

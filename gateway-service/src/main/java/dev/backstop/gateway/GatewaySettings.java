@@ -61,6 +61,17 @@ public class GatewaySettings {
     @Min(100)
     private long sidecarFlushTimeoutMs = 35_000;
 
+    /**
+     * How long after an operator approved it an approval that still says {@code approved} is overdue: twice the
+     * time every bound the gateway sets on its execution adds up to (EXPLAIN, gate, flush, statement timeout), and
+     * at least 10 minutes. Only a gateway that stopped in between (or a COMMIT waiting for a synchronous standby)
+     * leaves one that long (docs/operations.md "approval-outcome-not-recorded").
+     */
+    public java.time.Duration approvalOutcomeOverdueAfter() {
+        long boundsMs = impactExplainTimeoutMs + gateTimeoutMs + sidecarFlushTimeoutMs + statementTimeoutMs;
+        return java.time.Duration.ofMillis(Math.max(600_000L, 2 * boundsMs));
+    }
+
     @JsonProperty public int getMaxResultRows() { return maxResultRows; }
     @JsonProperty public void setMaxResultRows(int v) { this.maxResultRows = v; }
     @JsonProperty public long getStatementTimeoutMs() { return statementTimeoutMs; }

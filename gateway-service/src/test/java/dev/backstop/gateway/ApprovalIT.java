@@ -156,6 +156,41 @@ class ApprovalIT {
     }
 
     @Test
+    void anApprovalWhoseOutcomeWasNeverRecordedIsCountedOnceOverdue() throws Exception {
+        // What a gateway that stopped between taking an approval and recording its outcome leaves behind.
+        Duration overdue = new GatewaySettings().approvalOutcomeOverdueAfter();
+        assertEquals(Duration.ofMinutes(10), overdue); // defaults: 2 x (2 + 10 + 35 + 30 s) is less than 10 min
+        long before = approvalsOutcomeNotRecorded();
+        String stale = request("INSERT INTO log VALUES (8)");
+        String recent = request("INSERT INTO log VALUES (9)");
+        markApprovedAt(stale, gw.clock.instant().minus(overdue).minusSeconds(1));
+        markApprovedAt(recent, gw.clock.instant().minus(overdue).plusSeconds(60));
+        assertEquals(before + 1, approvalsOutcomeNotRecorded());
+        gw.clock.advance(Duration.ofSeconds(61));
+        assertEquals(before + 2, approvalsOutcomeNotRecorded());
+        // Neither can be approved again: its outcome is unknown, not pending.
+        Resp again = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + stale + "/approve", "{}");
+        assertEquals(409, again.status(), again.raw());
+        assertEquals("approval_not_pending", again.code());
+        assertEquals(0, gw.count("SELECT count(*) FROM log WHERE n IN (8, 9)"));
+        gw.admin.execute("UPDATE backstop.approvals SET status = 'failed', finished_at = decided_at WHERE id IN ('"
+                + stale + "', '" + recent + "')");
+        assertEquals(before, approvalsOutcomeNotRecorded());
+    }
+
+    private static void markApprovedAt(String id, java.time.Instant at) throws Exception {
+        gw.admin.execute("UPDATE backstop.approvals SET status = 'approved', decided_by = 'op-1', decided_at = '" + at
+                + "' WHERE id = '" + id + "'");
+    }
+
+    private static long approvalsOutcomeNotRecorded() throws Exception {
+        String prefix = "backstop_approvals_outcome_not_recorded ";
+        return gw.get(GatewayFixture.OPERATOR, "/metrics").raw().lines().filter(l -> l.startsWith(prefix))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(prefix.length()))).findFirst()
+                .orElseThrow(() -> new AssertionError("no metric " + prefix));
+    }
+
+    @Test
     void approvalsSurviveARestart() throws Exception {
         String id = request("INSERT INTO log VALUES (6)");
         gw.restart();

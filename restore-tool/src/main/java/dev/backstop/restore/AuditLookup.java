@@ -184,7 +184,10 @@ final class AuditLookup {
                 if (recorded == null) {
                     throw new CheckFailedException(subject + " (" + approved + ") but its execution has not finished"
                             + " or its outcome is not recorded: check GET /v1/approvals/" + a.id() + " and retry;"
-                            + " nothing is restored on a guess");
+                            + " nothing is restored on a guess. If the gateway stopped while running it (alert"
+                            + " BackstopApprovalOutcomeNotRecorded), nothing it changed committed before the approval:"
+                            + " restore with --at a time a little before " + a.decidedAt() + " (docs/operations.md"
+                            + " \"approval-outcome-not-recorded\")");
                 }
                 // Its status was never updated (the gateway stopped right after), but the audit chain has the outcome.
                 exec = recorded.id();

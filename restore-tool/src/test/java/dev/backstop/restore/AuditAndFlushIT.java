@@ -193,6 +193,8 @@ class AuditAndFlushIT {
             assertEquals(1, running.exitCode(), running.toString());
             assertTrue(running.err().contains("approval " + a + " is approved (approved by " + OPERATOR
                     + " at 2026-11-26T09:05:00Z) but its execution has not finished"), running.err());
+            assertTrue(running.err().contains("restore with --at a time a little before 2026-11-26T09:05:00Z"
+                    + " (docs/operations.md \"approval-outcome-not-recorded\")"), running.err());
         }
     }
 

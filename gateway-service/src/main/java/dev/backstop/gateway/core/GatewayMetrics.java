@@ -18,7 +18,11 @@ public final class GatewayMetrics {
     private final Counter gateFailures;
     private final Counter errors;
 
-    public GatewayMetrics(LongSupplier pendingApprovals) {
+    /**
+     * @param pendingApprovals      approvals waiting for an operator (-1 when the state database cannot say)
+     * @param approvalsNotRecorded  approvals approved long ago whose outcome was never recorded (-1 likewise)
+     */
+    public GatewayMetrics(LongSupplier pendingApprovals, LongSupplier approvalsNotRecorded) {
         queries = Counter.builder().name("backstop_queries_total")
                 .help("Requests to /v1/query and approval executions by final decision and risk")
                 .labelNames("decision", "risk").register(registry);
@@ -41,6 +45,9 @@ public final class GatewayMetrics {
         GaugeWithCallback.builder().name("backstop_approvals_pending")
                 .help("Approvals waiting for an operator")
                 .callback(cb -> cb.call(pendingApprovals.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("backstop_approvals_outcome_not_recorded")
+                .help("Approvals approved longer ago than every execution bound whose outcome was never recorded")
+                .callback(cb -> cb.call(approvalsNotRecorded.getAsLong())).register(registry);
         JvmMetrics.builder().register(registry);
     }
 

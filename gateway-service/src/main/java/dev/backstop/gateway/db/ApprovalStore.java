@@ -116,6 +116,22 @@ public final class ApprovalStore {
         }
     }
 
+    /**
+     * Approvals an operator approved before {@code cutoff} whose outcome was never recorded: the gateway that ran
+     * them stopped (or lost the state database) between taking the approval and recording how it ended.
+     */
+    public long countOutcomeNotRecorded(Instant cutoff) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema.table("approvals")
+                     + " WHERE status = 'approved' AND decided_at < ?")) {
+            ps.setTimestamp(1, ts(cutoff));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** pending -> approved, only if still pending and not expired. True for exactly one caller. */
     public boolean claim(String id, String approver, String comment, Instant now) throws SQLException {
         return update("UPDATE " + schema.table("approvals") + " SET status = 'approved', decided_by = ?,"
