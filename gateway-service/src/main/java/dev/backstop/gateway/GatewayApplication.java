@@ -151,7 +151,7 @@ public class GatewayApplication extends Application<GatewayConfiguration> {
                 settings.getImpactExplainTimeoutMs());
         PlanRunner runner = new PlanRunner(executor, policies, settings);
         ApprovalService approvals = new ApprovalService(approvalStore, auditor, planner, runner, safety, alerts, metrics,
-                clock, new AuditReader(statePool, schema));
+                clock, new AuditReader(statePool, schema), overdue);
         QueryService queries = new QueryService(planner, runner, approvals, auditor, safety, alerts, metrics, settings);
         SnapshotView snapshots = gate instanceof SnapshotRecoveryGate s
                 ? new SnapshotView(s, policies, clock) : null;

@@ -3,6 +3,7 @@ package dev.backstop.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstop.gateway.GatewayFixture.Resp;
 import dev.backstop.gateway.auth.TokenAuthenticator;
 import dev.backstop.testsupport.EmbeddedPostgresExtension;
@@ -156,7 +157,7 @@ class ApprovalIT {
     }
 
     @Test
-    void anApprovalWhoseOutcomeWasNeverRecordedIsCountedOnceOverdue() throws Exception {
+    void anApprovalWhoseOutcomeWasNeverRecordedIsCountedAndSettledOnceOverdue() throws Exception {
         // What a gateway that stopped between taking an approval and recording its outcome leaves behind.
         Duration overdue = new GatewaySettings().approvalOutcomeOverdueAfter();
         assertEquals(Duration.ofMinutes(10), overdue); // defaults: 2 x (2 + 10 + 35 + 30 s) is less than 10 min
@@ -166,16 +167,72 @@ class ApprovalIT {
         markApprovedAt(stale, gw.clock.instant().minus(overdue).minusSeconds(1));
         markApprovedAt(recent, gw.clock.instant().minus(overdue).plusSeconds(60));
         assertEquals(before + 1, approvalsOutcomeNotRecorded());
+        Resp early = settle(GatewayFixture.OPERATOR, recent, "{}"); // its execution may still be running
+        assertEquals(409, early.status(), early.raw());
+        assertEquals("approval_not_overdue", early.code());
+        assertEquals(600, early.body().get("error").get("details").get("settle_after_seconds").asLong(), early.raw());
         gw.clock.advance(Duration.ofSeconds(61));
         assertEquals(before + 2, approvalsOutcomeNotRecorded());
         // Neither can be approved again: its outcome is unknown, not pending.
         Resp again = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + stale + "/approve", "{}");
         assertEquals(409, again.status(), again.raw());
         assertEquals("approval_not_pending", again.code());
+
+        // An operator settles it: outcome_unknown, audited; never an agent.
+        assertEquals(403, settle(GatewayFixture.AGENT, stale, "{}").status());
+        Resp settled = settle(GatewayFixture.OPERATOR, stale, "{\"comment\":\"gw-2 lost; no row 8\"}");
+        assertEquals(200, settled.status(), settled.raw());
+        assertEquals("outcome_unknown", settled.body().get("status").asText(), settled.raw());
+        JsonNode error = settled.body().get("error");
+        assertEquals("outcome_unknown", error.get("code").asText(), settled.raw());
+        assertEquals("op-1", error.get("settled_by").asText(), settled.raw());
+        assertEquals("gw-2 lost; no row 8", error.get("comment").asText(), settled.raw());
+        assertTrue(error.get("audit_id") == null, "no execution in the audit chain: " + settled.raw());
+        assertEquals(before + 1, approvalsOutcomeNotRecorded());
+        Resp twice = settle(GatewayFixture.OPERATOR2, stale, "{}");
+        assertEquals(409, twice.status(), twice.raw());
+        assertEquals("outcome_unknown", twice.body().get("error").get("details").get("status").asText(), twice.raw());
+        gw.awaitAuditComplete();
+        assertEquals(List.of("outcome_unknown", "error"), settleOutcomes(stale));
+        assertEquals(List.of("error"), settleOutcomes(recent)); // the early attempt
         assertEquals(0, gw.count("SELECT count(*) FROM log WHERE n IN (8, 9)"));
-        gw.admin.execute("UPDATE backstop.approvals SET status = 'failed', finished_at = decided_at WHERE id IN ('"
-                + stale + "', '" + recent + "')");
+
+        gw.admin.execute("UPDATE backstop.approvals SET status = 'failed', finished_at = decided_at WHERE id = '"
+                + recent + "'");
         assertEquals(before, approvalsOutcomeNotRecorded());
+    }
+
+    @Test
+    void settlingAnApprovalWhoseExecutionIsInTheAuditNamesThatRecord() throws Exception {
+        // The gateway recorded the execution in the audit chain, then stopped before updating the approval.
+        String id = request("INSERT INTO log VALUES (10)");
+        Resp ok = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{}");
+        assertEquals(200, ok.status(), ok.raw());
+        String execution = ok.body().get("audit_id").asText();
+        gw.awaitAuditComplete();
+        markApprovedAt(id, gw.clock.instant().minus(new GatewaySettings().approvalOutcomeOverdueAfter()).minusSeconds(1));
+        Resp settled = settle(GatewayFixture.OPERATOR2, id, "{}");
+        assertEquals(200, settled.status(), settled.raw());
+        assertEquals("outcome_unknown", settled.body().get("status").asText(), settled.raw());
+        assertEquals(execution, settled.body().get("error").get("audit_id").asText(), settled.raw());
+        assertEquals("op-2", settled.body().get("error").get("settled_by").asText(), settled.raw());
+        assertEquals(1, gw.count("SELECT count(*) FROM log WHERE n = 10"), "settling runs nothing");
+    }
+
+    private static Resp settle(String token, String id, String body) throws Exception {
+        return gw.post(token, "/v1/approvals/" + id + "/settle", body);
+    }
+
+    private static List<String> settleOutcomes(String approvalId) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (java.sql.Connection c = gw.admin.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT outcome FROM backstop.audit WHERE approval_id = '"
+                     + approvalId + "' AND decision = 'settle' ORDER BY seq")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     private static void markApprovedAt(String id, java.time.Instant at) throws Exception {

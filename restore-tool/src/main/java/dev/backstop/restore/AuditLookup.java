@@ -99,13 +99,15 @@ final class AuditLookup {
      * The audit id of an approval's execution, as its row names it or, if it does not, as the audit chain
      * ({@code recorded}, may be null) does; refused (with {@code subject}) if neither does.
      */
-    private static UUID execution(String subject, String execution, RecordedExecution recorded) {
+    private static UUID execution(String subject, ApprovalRow a, RecordedExecution recorded) {
+        String execution = a.execution();
         if (execution == null) {
             if (recorded != null) {
                 return recorded.id();
             }
             throw new CheckFailedException(subject + " but neither the approval nor the audit chain names its"
-                    + " execution's audit record: restore with --lsn or --at instead");
+                    + " execution's audit record: restore with --lsn or --at instead (it cannot have committed before"
+                    + " it was approved, at " + a.decidedAt() + ")");
         }
         try {
             return UUID.fromString(execution);
@@ -166,18 +168,19 @@ final class AuditLookup {
                 + " is " + a.status();
         String nothing = ": nothing ran, so there is nothing to restore before";
         String approved = "approved by " + a.decidedBy() + " at " + a.decidedAt();
-        String unknown = " (" + approved + "; the connection broke while its COMMIT ran, so it may have committed)";
+        String unknown = " (" + approved + "; the connection broke while its COMMIT ran, or the gateway running it"
+                + " stopped, so it may have committed)";
         boolean legacyUnknown = "failed".equals(a.status()) && "outcome_unknown".equals(a.errorCode());
         String kind;
         UUID exec;
         switch (legacyUnknown ? "outcome_unknown" : a.status()) {
             case "executed" -> {
-                exec = execution(subject, a.execution(), recorded);
+                exec = execution(subject, a, recorded);
                 kind = "executed, " + approved;
             }
             case "outcome_unknown" -> {
                 // Gateways before outcome_unknown was a status of its own recorded it as failed, without the id.
-                exec = execution(subject + unknown, a.execution(), recorded);
+                exec = execution(subject + unknown, a, recorded);
                 kind = "outcome unknown, " + approved + "; it may have committed";
             }
             case "approved" -> {

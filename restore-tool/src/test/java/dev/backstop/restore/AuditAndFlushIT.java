@@ -169,8 +169,10 @@ class AuditAndFlushIT {
             assertEquals(1, legacyRun.exitCode(), legacyRun.toString());
             assertEquals("error: audit record " + legacyRequest + " is an agent's request that went to approval; approval "
                     + legacy + " is failed (approved by " + OPERATOR + " at 2026-11-26T09:05:00Z; the connection broke"
-                    + " while its COMMIT ran, so it may have committed) but neither the approval nor the audit chain"
-                    + " names its execution's audit record: restore with --lsn or --at instead\n", legacyRun.err());
+                    + " while its COMMIT ran, or the gateway running it stopped, so it may have committed) but neither"
+                    + " the approval nor the audit chain names its execution's audit record: restore with --lsn or --at"
+                    + " instead (it cannot have committed before it was approved, at 2026-11-26T09:05:00Z)\n",
+                    legacyRun.err());
             // ... and once the chain has its execution's record (the operator's approve, outcome_unknown), it is found.
             UUID legacyExecution = UUID.randomUUID();
             execution(db, legacyExecution, legacy, "outcome_unknown", commitLsn);

@@ -15,6 +15,7 @@ import dev.backstop.policy.Outcome;
 import dev.backstop.policy.Risk;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -41,11 +42,13 @@ public final class ApprovalService {
     private final GatewayMetrics metrics;
     private final Clock clock;
     private final AuditReader auditRecords;
+    private final Duration outcomeOverdueAfter;
 
     public ApprovalService(ApprovalStore store, Auditor auditor, QueryPlanner planner, PlanRunner runner,
                            SafetyState safety, AlertSink alerts, GatewayMetrics metrics, Clock clock,
-                           AuditReader auditRecords) {
+                           AuditReader auditRecords, Duration outcomeOverdueAfter) {
         this.auditRecords = auditRecords;
+        this.outcomeOverdueAfter = outcomeOverdueAfter;
         this.store = store;
         this.auditor = auditor;
         this.planner = planner;
@@ -252,6 +255,59 @@ public final class ApprovalService {
         } catch (SQLException e) {
             complete(entry.id(), ctx, "error", 500, ErrorCode.INTERNAL_ERROR, e.getMessage(), a,
                     ctx.principal().name(), null);
+            throw new GatewayException(ErrorCode.INTERNAL_ERROR);
+        }
+    }
+
+    /**
+     * Records that an approval a stopped gateway left {@code approved} has an unknown outcome: only once every bound
+     * on its execution has passed ({@link ErrorCode#APPROVAL_NOT_OVERDUE} before), never by its requester, and
+     * audited. Its error names the execution's audit record when the chain has exactly one, so
+     * {@code restore --before-audit} can follow it. Nothing runs.
+     */
+    public Approval settle(RequestContext ctx, String id, String comment) {
+        Approval a = checkDecider(ctx, id);
+        AuditEntry.Builder entry = auditor.entry(ctx).sql(a.sqlScrubbed(), a.sqlSha256()).approvalId(a.id())
+                .risk(a.risk()).decision("settle").reasons(a.reasons()).policyVersion(a.policyVersion());
+        auditor.begin(ctx, entry.build());
+        String by = ctx.principal().name();
+        try {
+            Instant now = clock.instant();
+            Instant cutoff = now.minus(outcomeOverdueAfter);
+            if (!Approval.APPROVED.equals(a.status())) {
+                throw new GatewayException(ErrorCode.APPROVAL_NOT_PENDING, "only an approval that still says approved"
+                        + " can be settled", Map.of("status", a.status()));
+            }
+            if (!a.decidedAt().isBefore(cutoff)) {
+                throw new GatewayException(ErrorCode.APPROVAL_NOT_OVERDUE, "approved at " + a.decidedAt()
+                        + "; it can be settled from " + a.decidedAt().plus(outcomeOverdueAfter),
+                        Map.of("decided_at", a.decidedAt().toString(),
+                                "settle_after_seconds", outcomeOverdueAfter.toSeconds()));
+            }
+            List<String> executions = auditRecords.approvalExecutions(a.id());
+            Map<String, Object> error = new java.util.LinkedHashMap<>();
+            error.put("code", ErrorCode.OUTCOME_UNKNOWN.code());
+            error.put("message", "settled by " + by + ": the gateway that ran it stopped before recording its"
+                    + " outcome, so it may have committed");
+            error.put("settled_by", by);
+            if (comment != null) {
+                error.put("comment", comment);
+            }
+            if (executions.size() == 1) {
+                error.put("audit_id", executions.get(0));
+            }
+            if (!store.settleUnknown(a.id(), JSON.valueToTree(error), cutoff, now)) {
+                Approval current = store.find(a.id()).orElseThrow();
+                throw new GatewayException(ErrorCode.APPROVAL_NOT_PENDING, "only an approval that still says approved"
+                        + " can be settled", Map.of("status", current.status()));
+            }
+            complete(entry.id(), ctx, "outcome_unknown", 200, null, null, a, by, null);
+            return store.find(a.id()).orElseThrow();
+        } catch (GatewayException e) {
+            complete(entry.id(), ctx, "error", e.code().httpStatus(), e.code(), e.getMessage(), a, by, null);
+            throw e;
+        } catch (SQLException e) {
+            complete(entry.id(), ctx, "error", 500, ErrorCode.INTERNAL_ERROR, e.getMessage(), a, by, null);
             throw new GatewayException(ErrorCode.INTERNAL_ERROR);
         }
     }

@@ -19,6 +19,7 @@ public enum ErrorCode {
     NOT_ACCEPTABLE(406, "The requested media type is not available."),
     APPROVAL_NOT_PENDING(409, "The approval is no longer pending."),
     APPROVAL_EXPIRED(409, "The approval expired; the agent must send the request again."),
+    APPROVAL_NOT_OVERDUE(409, "The approval was approved too recently to be settled: its execution may still be running."),
     BYPASS_STILL_LIVE(409, "A bypass connection was seen within the last 60 seconds (even if it has ended since);"
             + " stop it, then clear the posture 60 s after its last_seen_at (GET /v1/posture)."),
     PAYLOAD_TOO_LARGE(413, "The request body is larger than gateway.maxRequestBytes."),

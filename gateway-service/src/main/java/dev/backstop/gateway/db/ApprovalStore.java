@@ -164,6 +164,23 @@ public final class ApprovalStore {
         }
     }
 
+    /**
+     * approved -> outcome_unknown, only if still approved and approved before {@code cutoff}: what an operator
+     * records for an approval whose gateway stopped while running it. True for exactly one caller.
+     */
+    public boolean settleUnknown(String id, JsonNode error, Instant cutoff, Instant now) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE " + schema.table("approvals")
+                     + " SET status = 'outcome_unknown', error = CAST(? AS jsonb), finished_at = ?"
+                     + " WHERE id = ? AND status = 'approved' AND decided_at < ?")) {
+            ps.setString(1, json(error));
+            ps.setTimestamp(2, ts(now));
+            ps.setObject(3, UUID.fromString(id));
+            ps.setTimestamp(4, ts(cutoff));
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** approved -> executed | failed | blocked, with the result, error or gate checks. */
     public boolean finish(String id, String status, JsonNode result, JsonNode error, JsonNode gate, Instant now)
             throws SQLException {

@@ -84,6 +84,26 @@ public final class AuditReader {
         }
     }
 
+    /**
+     * The audit ids of an approval's executions: its approve records whose completion says the statement ran or
+     * may have (outcome {@code executed} or {@code outcome_unknown}), in chain order.
+     */
+    public List<String> approvalExecutions(String approvalId) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM " + schema.table("audit")
+                     + " WHERE approval_id = ?::uuid AND decision = 'approve'"
+                     + " AND outcome IN ('executed', 'outcome_unknown') ORDER BY seq")) {
+            ps.setString(1, approvalId);
+            List<String> ids = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        }
+    }
+
     /** What an intact request record says: the SQL's hash, who sent it, and the approval it opened. */
     public record RequestRecord(String sqlSha256, String principal, String approvalId) {
     }

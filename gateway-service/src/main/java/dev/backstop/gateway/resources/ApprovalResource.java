@@ -66,6 +66,14 @@ public final class ApprovalResource {
         return Response.status(r.getKey()).entity(r.getValue()).build();
     }
 
+    /** An approval a stopped gateway left approved: record that its outcome is unknown (docs/api.md). */
+    @POST
+    @Path("/{id}/settle")
+    public ApprovalView settle(@Context HttpServletRequest http, @PathParam("id") String id, CommentRequest body) {
+        RequestContext ctx = Requests.requireOperator(http, Scopes.APPROVAL_WRITE);
+        return ApprovalView.of(approvals.settle(ctx, id, body == null ? null : body.text()));
+    }
+
     @POST
     @Path("/{id}/deny")
     public ApprovalView deny(@Context HttpServletRequest http, @PathParam("id") String id, CommentRequest body) {
