@@ -105,15 +105,7 @@ public final class ApprovalStore {
     }
 
     public long countPending(Instant now) throws SQLException {
-        try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema.table("approvals")
-                     + " WHERE status = 'pending' AND expires_at > ?")) {
-            ps.setTimestamp(1, ts(now));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return count("status = 'pending' AND expires_at > ?", now);
     }
 
     /**
@@ -121,10 +113,15 @@ public final class ApprovalStore {
      * them stopped (or lost the state database) between taking the approval and recording how it ended.
      */
     public long countOutcomeNotRecorded(Instant cutoff) throws SQLException {
+        return count("status = 'approved' AND decided_at < ?", cutoff);
+    }
+
+    /** Approvals matching a condition of ours (never input) with one time parameter. */
+    private long count(String where, Instant at) throws SQLException {
         try (Connection c = ds.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema.table("approvals")
-                     + " WHERE status = 'approved' AND decided_at < ?")) {
-            ps.setTimestamp(1, ts(cutoff));
+                     + " WHERE " + where)) {
+            ps.setTimestamp(1, ts(at));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
