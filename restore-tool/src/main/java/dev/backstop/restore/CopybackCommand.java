@@ -44,14 +44,11 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
         Session session = parent.session();
         TableRef table = session.table(tableName);
         Copyback.Mode m = Copyback.Mode.parse(mode);
-        String recSchema = recoveredName.contains(".") ? recoveredName.substring(0, recoveredName.indexOf('.')) : table.schema();
-        String recName = recoveredName.contains(".") ? recoveredName.substring(recoveredName.indexOf('.') + 1) : recoveredName;
         Connection c = session.db();
         PrintWriter out = session.environment().out();
-        Optional<Relation> rec = Relation.describe(c, recSchema, recName);
-        if (rec.isEmpty()) {
-            throw new CheckFailedException("recovered table " + recSchema + "." + recName + " does not exist");
-        }
+        Relation rec = Relation.recovered(c, table, recoveredName);
+        String recSchema = rec.schema();
+        String recName = rec.name();
         if (TableLoader.notValidated(c, recSchema, recName)) {
             throw new CheckFailedException("recovered table " + recSchema + "." + recName + " was never validated (its "
                     + "restore is running, was interrupted or failed validation): no copyback; restore again");
@@ -63,9 +60,9 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
                 throw new CheckFailedException(table.qualifiedName() + " does not exist and the recovered table is in "
                         + "another schema: move it with ALTER TABLE .. SET SCHEMA first");
             }
-            script = Copyback.rename(rec.get(), table.schema(), table.name());
+            script = Copyback.rename(rec, table.schema(), table.name());
         } else if (!apply) {
-            script = Copyback.script(c, new TableComparison(live.get(), rec.get()), m);
+            script = Copyback.script(c, new TableComparison(live.get(), rec), m);
         } else {
             script = null;
         }
@@ -85,7 +82,7 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             } else {
                 // Counted under the lock the script takes, in the transaction that applies it.
                 script = Copyback.applyLocked(c, live.get(),
-                        () -> Copyback.script(c, new TableComparison(live.get(), rec.get()), m));
+                        () -> Copyback.script(c, new TableComparison(live.get(), rec), m));
             }
         } catch (Copyback.CommitOutcomeUnknown e) {
             audit.end("outcome_unknown", c2 -> c2.put("error", e.getMessage()));

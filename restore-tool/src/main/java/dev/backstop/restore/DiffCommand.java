@@ -34,30 +34,25 @@ final class DiffCommand implements Callable<Integer> {
     public Integer call() throws SQLException {
         Session session = parent.session();
         TableRef table = session.table(tableName);
-        String recSchema = recoveredName.contains(".") ? recoveredName.substring(0, recoveredName.indexOf('.')) : table.schema();
-        String recName = recoveredName.contains(".") ? recoveredName.substring(recoveredName.indexOf('.') + 1) : recoveredName;
         Connection c = session.db();
         PrintWriter out = session.environment().out();
-        Optional<Relation> rec = Relation.describe(c, recSchema, recName);
-        if (rec.isEmpty()) {
-            throw new CheckFailedException("recovered table " + recSchema + "." + recName + " does not exist");
-        }
+        Relation rec = Relation.recovered(c, table, recoveredName);
         Optional<Relation> live = Relation.describe(c, table.schema(), table.name());
         if (live.isEmpty()) {
             out.println(table.qualifiedName() + " does not exist: all " + TableComparison.count(c, "SELECT count(*) FROM "
-                    + rec.get().qualified()) + " recovered rows are missing (copyback renames the recovered table).");
+                    + rec.qualified()) + " recovered rows are missing (copyback renames the recovered table).");
             return ExitCode.CHECK_FAILED;
         }
-        TableComparison cmp = new TableComparison(live.get(), rec.get());
+        TableComparison cmp = new TableComparison(live.get(), rec);
         List<String> problems = cmp.problems();
         if (!problems.isEmpty()) {
             problems.forEach(p -> out.println("cannot compare: " + p));
             return ExitCode.CHECK_FAILED;
         }
         TableComparison.Counts n = cmp.counts(c);
-        out.println("live " + live.get().display() + ": " + n.liveRows() + " rows; recovered " + rec.get().display() + ": "
+        out.println("live " + live.get().display() + ": " + n.liveRows() + " rows; recovered " + rec.display() + ": "
                 + n.recoveredRows() + " rows; compared by " + (cmp.hasKey() ? "primary key ("
-                + String.join(", ", rec.get().primaryKey()) + ")" : "whole rows (no primary key)"));
+                + String.join(", ", rec.primaryKey()) + ")" : "whole rows (no primary key)"));
         if (!cmp.missingInLive.isEmpty()) {
             out.println("columns missing from the live table (compared as NULL): "
                     + String.join(", ", cmp.missingInLive.stream().map(Relation.Column::name).toList()));

@@ -26,6 +26,18 @@ record Relation(String schema, String name, List<Column> columns, List<String> p
         return columns.stream().filter(c -> c.name().equals(n)).findFirst();
     }
 
+    /**
+     * The recovered table an operator names for {@code live}: {@code schema.name}, or a bare name in the live table's
+     * schema; refused if it does not exist.
+     */
+    static Relation recovered(Connection c, dev.backstop.snapshot.TableRef live, String given) throws SQLException {
+        int dot = given.indexOf('.');
+        String schema = dot >= 0 ? given.substring(0, dot) : live.schema();
+        String name = dot >= 0 ? given.substring(dot + 1) : given;
+        return describe(c, schema, name).orElseThrow(() ->
+                new CheckFailedException("recovered table " + schema + "." + name + " does not exist"));
+    }
+
     static Optional<Relation> describe(Connection c, String schema, String name) throws SQLException {
         List<Column> cols = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(

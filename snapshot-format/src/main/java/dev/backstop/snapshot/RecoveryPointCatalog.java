@@ -64,20 +64,12 @@ public final class RecoveryPointCatalog {
      * @return the manifest, or the problems that make it unusable
      */
     public Result<VerifiedManifest> readManifest(String manifestKey) {
-        Optional<byte[]> raw = store.get(manifestKey);
-        if (raw.isEmpty()) {
-            return Result.failed("manifest " + manifestKey + " does not exist");
+        Result<Manifest> read = readChecksummed(manifestKey, "manifest", FieldNames.MANIFEST_SHA256,
+                FormatCodec::parseManifest);
+        if (!read.ok()) {
+            return Result.failed(read.problems());
         }
-        Optional<String> bad = ChecksummedDocument.verify(raw.get(), FieldNames.MANIFEST_SHA256);
-        if (bad.isPresent()) {
-            return Result.failed("manifest " + manifestKey + ": " + bad.get());
-        }
-        Manifest m;
-        try {
-            m = FormatCodec.parseManifest(raw.get());
-        } catch (FormatException | IllegalArgumentException e) {
-            return Result.failed("manifest " + manifestKey + " is malformed: " + e.getMessage());
-        }
+        Manifest m = read.value();
         List<String> problems = new ArrayList<>();
         if (m.files().stream().noneMatch(f -> f.kind() == FileKind.BASE)) {
             problems.add("manifest " + manifestKey + " lists no base file");
@@ -292,18 +284,24 @@ public final class RecoveryPointCatalog {
 
     /** Reads a group recovery point and checks its own checksum. */
     public Result<GroupRecoveryPoint> readGroup(String key) {
+        return readChecksummed(key, "group recovery point", FieldNames.GROUP_SHA256, FormatCodec::parseGroup);
+    }
+
+    /** Reads a document that carries its own SHA-256 in {@code shaField}, checks it, then parses it. */
+    private <T> Result<T> readChecksummed(String key, String what, String shaField,
+                                          java.util.function.Function<byte[], T> parse) {
         Optional<byte[]> raw = store.get(key);
         if (raw.isEmpty()) {
-            return Result.failed("group recovery point " + key + " does not exist");
+            return Result.failed(what + " " + key + " does not exist");
         }
-        Optional<String> bad = ChecksummedDocument.verify(raw.get(), FieldNames.GROUP_SHA256);
+        Optional<String> bad = ChecksummedDocument.verify(raw.get(), shaField);
         if (bad.isPresent()) {
-            return Result.failed("group recovery point " + key + ": " + bad.get());
+            return Result.failed(what + " " + key + ": " + bad.get());
         }
         try {
-            return Result.ok(FormatCodec.parseGroup(raw.get()));
+            return Result.ok(parse.apply(raw.get()));
         } catch (FormatException | IllegalArgumentException e) {
-            return Result.failed("group recovery point " + key + " is malformed: " + e.getMessage());
+            return Result.failed(what + " " + key + " is malformed: " + e.getMessage());
         }
     }
 
