@@ -102,6 +102,39 @@ class FlushOnDemandIT {
         assertTrue(writes.get() > 100, "the load really ran");
     }
 
+    @Test
+    @Timeout(300)
+    void aTableWhoseSchemaNameHasADotIsFlushedByItsQuotedName(PgDatabase db, S3Endpoint s3) throws Exception {
+        SidecarFixture fx = new SidecarFixture(db, s3, dir);
+        db.execute("CREATE SCHEMA \"ops.v2\"", "CREATE TABLE \"ops.v2\".dotted (id int PRIMARY KEY, note text)",
+                "INSERT INTO \"ops.v2\".dotted VALUES (1, 'a'), (2, 'b')");
+        HttpClient http = HttpClient.newHttpClient();
+        try (Sidecar sidecar = fx.start(fx.config("sc-dotted", List.of("ops.v2.*"), 10, Map.of()));
+             ObjectStore store = fx.store()) {
+            assertTrue(sidecar.awaitInitialRecoveryPoints(java.time.Duration.ofSeconds(60)));
+            db.execute("INSERT INTO \"ops.v2\".dotted VALUES (3, 'c')");
+            URI flush = URI.create("http://localhost:" + sidecar.httpPort() + "/flush");
+            HttpResponse<String> ambiguous = post(http, flush, "{\"tables\":[\"ops.v2.dotted\"]}");
+            assertEquals(400, ambiguous.statusCode(), ambiguous.body());
+            HttpResponse<String> r = post(http, flush, "{\"tables\":[\"\\\"ops.v2\\\".dotted\"]}");
+            assertEquals(200, r.statusCode(), r.body());
+            Map<?, ?> entry = (Map<?, ?>) ((List<?>) ((Map<?, ?>) JsonParser.parse(r.body())).get("manifests")).get(0);
+            assertEquals("\"ops.v2\".dotted", entry.get("table"));
+            Result<VerifiedManifest> vm = fx.catalog(store).readManifest((String) entry.get("manifest_key"));
+            assertTrue(vm.ok(), vm.problems().toString());
+            Manifest m = vm.value().manifest();
+            assertEquals("ops.v2", m.table().schema());
+            assertEquals("dotted", m.table().name());
+            Map<List<Object>, Integer> rows = fx.replay(store, m, m.coveredLsn());
+            assertEquals(Map.of(List.of(1, "a"), 1, List.of(2, "b"), 1, List.of(3, "c"), 1), rows);
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, URI uri, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer test-token-0123456789")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A steady load: 500 transactions/s, each updating 4 rows (2,000 changes/s). */
     private static void steadyLoad(PgDatabase db, AtomicBoolean stop, AtomicLong writes) {
         try (Connection c = db.connect();

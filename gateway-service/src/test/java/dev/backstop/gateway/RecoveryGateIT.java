@@ -284,6 +284,25 @@ class RecoveryGateIT {
     }
 
     @Test
+    void anApprovedStatementOnASchemaWhoseNameHasADotIsFlushedByItsQuotedName() throws Exception {
+        // "ops.v2.dotted" would be ambiguous on the wire: the flush names the table as "ops.v2".dotted.
+        gw.sql("CREATE SCHEMA \"ops.v2\"", "CREATE TABLE \"ops.v2\".dotted (id int PRIMARY KEY)",
+                "INSERT INTO \"ops.v2\".dotted VALUES (1), (2), (3)");
+        VerifiedManifest vm = rp.publish(rp.table("ops.v2", "dotted"), 1, 2, 3);
+        rp.heartbeat(gw.clock.instant(), vm.manifest().coveredLsn());
+        String id = held("\"ops.v2\".dotted");
+        int flushes = rp.flushRequests.size();
+        Resp ok = gw.post(GatewayFixture.OPERATOR, "/v1/approvals/" + id + "/approve", "{\"comment\":\"go\"}");
+        assertEquals(200, ok.status(), ok.raw());
+        assertEquals(0, gw.count("SELECT count(*) FROM \"ops.v2\".dotted"));
+        assertEquals("[\"\\\"ops.v2\\\".dotted\"]", rp.flushRequests.get(flushes).get("tables").toString());
+        gw.awaitAuditComplete();
+        JsonNode c = approveCompletion(id);
+        assertEquals("executed", c.get("outcome").asText(), c.toString());
+        assertEquals(vm.key(), c.get("recovery_points").get(0).get("manifest_key").asText(), c.toString());
+    }
+
+    @Test
     void aGatedStatementWhoseCommitLosesItsConnectionKeepsItsRestoreBoundary() throws Exception {
         VerifiedManifest vm = ready("lost_commit");
         Resp held = gw.query(GatewayFixture.AGENT, "DELETE " + DROP_AT_COMMIT + " FROM lost_commit");

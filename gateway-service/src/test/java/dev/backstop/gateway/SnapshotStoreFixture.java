@@ -115,9 +115,18 @@ final class SnapshotStoreFixture implements AutoCloseable {
         return TableRef.parse(database, qualified);
     }
 
+    TableRef table(String schema, String name) {
+        return new TableRef(database, schema, name);
+    }
+
     /** Publishes a recovery point of {@code qualified} with these ids, created now (the given clock). */
     VerifiedManifest publish(String qualified, int... ids) throws IOException {
-        TableRef t = table(qualified);
+        return publish(table(qualified), ids);
+    }
+
+    /** The same for a table named by its parts; /flush knows it by its wire name ("ops.v2".orders). */
+    VerifiedManifest publish(TableRef t, int... ids) throws IOException {
+        String qualified = t.wireName();
         RecoveryPointPublisher pub = new RecoveryPointPublisher(store, keys, clock);
         Path base = Files.createTempFile(dir, "base-", ".parquet");
         Files.delete(base);

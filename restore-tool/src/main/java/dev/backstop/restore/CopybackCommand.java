@@ -88,7 +88,7 @@ final class CopybackCommand implements java.util.concurrent.Callable<Integer> {
             audit.end("outcome_unknown", c2 -> c2.put("error", e.getMessage()));
             throw new DatabaseException("copyback of " + table.qualifiedName() + " from " + recSchema + "." + recName
                     + ": " + e.getMessage() + ", so it may have been applied or not. See which with `backstop restore"
-                    + " diff " + table.qualifiedName() + " " + recName + "` before anything else. `--apply` measures"
+                    + " diff " + RestoreRun.cliArg(table) + " " + recName + "` before anything else. `--apply` measures"
                     + " the table again each time, so running it again applies only what is still missing or different"
                     + " (mode replace replaces the whole table again).", e);
         } catch (SQLException e) {

@@ -195,7 +195,7 @@ final class RestoreCommand implements Callable<Integer> {
         out.println();
         if (live.isEmpty()) {
             out.println("-- " + table.qualifiedName() + " does not exist (dropped?). Apply with:");
-            out.println("--   backstop restore copyback " + table.qualifiedName() + " " + recoveredName + " --mode replace --apply");
+            out.println("--   backstop restore copyback " + RestoreRun.cliArg(table) + " " + recoveredName + " --mode replace --apply");
             out.print(Copyback.rename(rec, table.schema(), table.name()).text(auditSchema));
             return;
         }
@@ -221,7 +221,7 @@ final class RestoreCommand implements Callable<Integer> {
                 out.println("-- mode " + m.label + ": not offered: " + refused.getMessage());
                 continue;
             }
-            out.println("-- ===== mode " + m.label + " (apply: backstop restore copyback " + table.qualifiedName() + " "
+            out.println("-- ===== mode " + m.label + " (apply: backstop restore copyback " + RestoreRun.cliArg(table) + " "
                     + recoveredName + " --mode " + m.label + " --apply)");
             out.print(script.text(auditSchema));
             out.println();

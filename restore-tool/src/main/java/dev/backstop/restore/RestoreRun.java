@@ -87,6 +87,16 @@ final class RestoreRun {
         }
     }
 
+    /** The table as a command-line argument of a printed command: its wire name, shell-quoted when it has quotes. */
+    static String cliArg(TableRef table) {
+        String w = table.wireName();
+        return w.indexOf('"') < 0 ? w : shellQuote(w);
+    }
+
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     static Path tempDir() {
         try {
             return Files.createTempDirectory("backstop-restore-");

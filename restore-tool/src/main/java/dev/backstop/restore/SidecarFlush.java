@@ -64,9 +64,9 @@ final class SidecarFlush {
     /** The curl that flushes by hand (the token by reference, never its value). */
     String curl(TableRef table) {
         String auth = tokenRef.startsWith("$") ? "\"Authorization: Bearer " + tokenRef + "\""
-                : shellQuote("Authorization: Bearer " + tokenRef);
-        return "curl -sS -X POST " + shellQuote(flushUrl()) + " -H " + auth + " -H 'Content-Type: application/json' -d "
-                + shellQuote(body(table));
+                : RestoreRun.shellQuote("Authorization: Bearer " + tokenRef);
+        return "curl -sS -X POST " + RestoreRun.shellQuote(flushUrl()) + " -H " + auth + " -H 'Content-Type: application/json' -d "
+                + RestoreRun.shellQuote(body(table));
     }
 
     /**
@@ -172,12 +172,8 @@ final class SidecarFlush {
 
     private static String body(TableRef table) {
         var o = JSON.createObjectNode();
-        o.putArray("tables").add(table.qualifiedName());
+        o.putArray("tables").add(table.wireName());
         return o.toString();
-    }
-
-    private static String shellQuote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** A flush that did not happen, with why (for the message). */

@@ -172,6 +172,38 @@ class RestoreEndToEndIT {
     }
 
     @Test
+    void aTableInASchemaWhoseNameHasADotIsRestoredAndCopiedBackByItsQuotedName(PgDatabase db, S3Endpoint s3)
+            throws Exception {
+        try (Capture cap = new Capture(db, s3, dir, "e2e-dotted"); Connection c = db.connect()) {
+            db.execute("CREATE SCHEMA \"ops.v2\"", "CREATE TABLE \"ops.v2\".dotted (id int PRIMARY KEY, note text)",
+                    "INSERT INTO \"ops.v2\".dotted SELECT g, 'n' || g FROM generate_series(1, 50) g");
+            cap.start(List.of("ops.v2.*"), Map.of());
+            cap.flush();
+            Lsn l0 = Capture.currentLsn(c);
+            String before = Capture.contentHash(c, "\"ops.v2\".dotted", "id");
+            db.execute("DELETE FROM \"ops.v2\".dotted WHERE id > 10");
+            cap.flush();
+
+            CliRun ambiguous = cap.run("restore", "ops.v2.dotted", "--lsn", l0.toString());
+            assertEquals(2, ambiguous.exitCode(), ambiguous.toString());
+            assertTrue(ambiguous.err().contains("a name containing '.' is written in double quotes"), ambiguous.err());
+
+            CliRun r = cap.run("restore", "\"ops.v2\".dotted", "--lsn", l0.toString());
+            assertEquals(0, r.exitCode(), r.toString());
+            Matcher m = Pattern.compile("Recovered table:  ops\\.v2\\.(\\S+)").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            String rec = m.group(1);
+            assertEquals(before, Capture.contentHash(c, "\"ops.v2\"." + rec, "id"));
+            assertTrue(r.out().contains("(apply: backstop restore copyback '\"ops.v2\".dotted' " + rec
+                    + " --mode missing-rows --apply)"), r.out());
+
+            CliRun apply = cap.run("copyback", "\"ops.v2\".dotted", rec, "--mode", "missing-rows", "--apply");
+            assertEquals(0, apply.exitCode(), apply.toString());
+            assertEquals(before, Capture.contentHash(c, "\"ops.v2\".dotted", "id"));
+        }
+    }
+
+    @Test
     void droppedTableComesBackUnderItsName(PgDatabase db, S3Endpoint s3) throws Exception {
         try (Capture cap = new Capture(db, s3, dir, "e2e-drop"); Connection c = db.connect()) {
             Lsn l0 = prepare(cap, c);

@@ -64,7 +64,8 @@ public final class SidecarHttp {
                             throw new IllegalArgumentException("tables must be a list");
                         }
                     } catch (RuntimeException e) {
-                        error(ex, 400, "bad_request", "expected {\"tables\": [\"schema.table\", ...]}");
+                        error(ex, 400, "bad_request", "expected {\"tables\": [\"schema.table\", ...]}"
+                                + " (a name containing '.' in double quotes: \"\\\"ops.v2\\\".orders\")");
                         return;
                     }
                 }
@@ -76,20 +77,20 @@ public final class SidecarHttp {
                 Sidecar.FlushResult r = result.get();
                 if (!r.refused().isEmpty()) {
                     StringBuilder why = new StringBuilder("no current recovery point can be vouched for:");
-                    r.refused().forEach((t, reason) -> why.append(' ').append(t.qualifiedName()).append(" (")
+                    r.refused().forEach((t, reason) -> why.append(' ').append(t.wireName()).append(" (")
                             .append(reason).append(')'));
                     error(ex, 409, "table_not_recoverable", why.toString());
                     return;
                 }
                 if (!r.untracked().isEmpty()) {
                     error(ex, 422, "table_not_tracked", "the sidecar has no recovery point for "
-                            + r.untracked().stream().map(TableRef::qualifiedName).toList());
+                            + r.untracked().stream().map(TableRef::wireName).toList());
                     return;
                 }
                 CanonicalJsonWriter w = new CanonicalJsonWriter().beginObject().name("lsn").value(r.lsn().toString())
                         .name("manifests").beginArray();
                 for (Map.Entry<TableRef, VerifiedManifest> e : r.manifests().entrySet()) {
-                    w.beginObject().name("table").value(e.getKey().qualifiedName()).name("manifest_key")
+                    w.beginObject().name("table").value(e.getKey().wireName()).name("manifest_key")
                             .value(e.getValue().key()).name("manifest_sha256")
                             .value(e.getValue().manifest().manifestSha256()).name("covered_lsn")
                             .value(e.getValue().manifest().coveredLsn().toString()).endObject();

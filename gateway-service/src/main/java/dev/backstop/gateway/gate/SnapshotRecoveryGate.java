@@ -268,8 +268,13 @@ public final class SnapshotRecoveryGate implements RecoveryGate {
         return out;
     }
 
+    private String wireName(TableRef t) {
+        return new dev.backstop.snapshot.TableRef(database, t.schema(), t.name()).wireName();
+    }
+
     private RecoveryGate.Result flushNow(List<TableRef> tables, Policy policy) {
-        List<String> names = tables.stream().map(TableRef::qualifiedName).toList();
+        // Wire names: a schema or table name with a dot is quoted, so the sidecar reads back the same table.
+        List<String> names = tables.stream().map(this::wireName).toList();
         SidecarFlushClient.Outcome o = sidecar.flush(names);
         if (!o.ok()) {
             return RecoveryGate.Result.of(failAll(tables, List.of(RECOVERY_POINT_FLUSHED), o.problem()));
@@ -281,7 +286,7 @@ public final class SnapshotRecoveryGate implements RecoveryGate {
         Map<String, String> lsnByTable = new HashMap<>();
         for (TableRef t : tables) {
             String name = t.qualifiedName();
-            SidecarFlushClient.FlushedManifest fm = byTable.get(name);
+            SidecarFlushClient.FlushedManifest fm = byTable.get(wireName(t));
             if (fm == null) {
                 checks.add(new Check(RECOVERY_POINT_FLUSHED, name, false, "the sidecar returned no recovery point for " + name));
                 continue;
