@@ -168,7 +168,7 @@ public final class PolicyLoader {
                 if (names != null) {
                     Set<String> q = new TreeSet<>();
                     for (String s : names) {
-                        q.add(qualify(s));
+                        q.add(qualify(key, s, p));
                     }
                     v.protectedTables = q;
                 }
@@ -187,7 +187,7 @@ public final class PolicyLoader {
                             for (String c : cols) {
                                 folded.add(c.trim().toLowerCase(Locale.ROOT));
                             }
-                            m.put(qualify(e.getKey()), Set.copyOf(folded));
+                            m.put(qualify(key, e.getKey(), p), Set.copyOf(folded));
                         }
                     }
                     v.protectedColumns = m;
@@ -220,7 +220,7 @@ public final class PolicyLoader {
                             }
                             Set<String> q = new TreeSet<>();
                             for (String t : tables) {
-                                q.add(qualify(t));
+                                q.add(qualify(key + "." + e.getKey(), t, p));
                             }
                             m.put(e.getKey(), List.copyOf(q));
                         }
@@ -247,6 +247,20 @@ public final class PolicyLoader {
     static String qualify(String name) {
         String t = name.trim();
         return t.indexOf('.') >= 0 ? t : "public." + t;
+    }
+
+    /**
+     * The same, refusing SQL's quoted-identifier syntax: policy names are plain text compared with the tables a
+     * statement names, so a quoted entry would silently protect nothing.
+     */
+    static String qualify(String key, String name, List<PolicyException.Problem> p) {
+        String t = name.trim();
+        if (t.startsWith("\"") || t.contains(".\"")) {
+            p.add(new PolicyException.Problem(key, "'" + t + "': write table names without quotes, exactly as"
+                    + " stored (a name with a dot is written plainly: ops.v2.orders matches both \"ops.v2\".orders and"
+                    + " ops.\"v2.orders\")"));
+        }
+        return qualify(t);
     }
 
     private static boolean bool(String key, JsonNode n, List<PolicyException.Problem> p, boolean dflt) {

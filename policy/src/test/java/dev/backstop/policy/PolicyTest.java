@@ -116,6 +116,26 @@ class PolicyTest {
     }
 
     @Test
+    void quotedTableNamesAreRefusedBecauseTheyWouldProtectNothing() throws Exception {
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.parse("""
+                {"protected_tables": ["\\"ops.v2\\".orders", "public.ok"],
+                 "protected_columns": {"ops.\\"v2.orders\\"": ["email"]},
+                 "recovery_groups": {"billing": ["public.invoices", "\\"Public\\".payments"]}}"""));
+        List<String> keys = e.problems().stream().map(PolicyException.Problem::key).toList();
+        assertEquals(List.of("protected_tables", "protected_columns", "recovery_groups.billing"), keys);
+        assertTrue(e.getMessage().contains("protected_tables: '\"ops.v2\".orders': write table names without quotes,"
+                + " exactly as stored (a name with a dot is written plainly: ops.v2.orders matches both"
+                + " \"ops.v2\".orders and ops.\"v2.orders\")"), e.getMessage());
+        // Written plainly, the dotted name protects both tables it can stand for.
+        Policy p = PolicyLoader.parse("{\"protected_tables\": [\"ops.v2.orders\"]}");
+        for (String sql : List.of("UPDATE \"ops.v2\".orders SET a = 1 WHERE id = 1",
+                "UPDATE ops.\"v2.orders\" SET a = 1 WHERE id = 1")) {
+            Decision d = PolicyEngine.decide(C.classify(sql), p, DecisionContext.NONE);
+            assertTrue(d.reasons().contains("protected_table:ops.v2.orders"), sql + ": " + d.reasons());
+        }
+    }
+
+    @Test
     void malformedJsonIsRefused() {
         assertThrows(PolicyException.class, () -> PolicyLoader.parse("{"));
         assertThrows(PolicyException.class, () -> PolicyLoader.parse("[]"));
